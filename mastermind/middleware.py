@@ -1,0 +1,44 @@
+"""Activate each visitor's time zone and remember a signed-in member's language."""
+
+import zoneinfo
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone, translation
+
+from .timezones import is_valid_zone
+
+TZ_COOKIE = "mm_tz"
+
+
+class UserPreferencesMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        timezone.activate(zoneinfo.ZoneInfo(visitor_time_zone(request)))
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+            and user.language in dict(settings.LANGUAGES)
+        ):
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
+
+
+def visitor_time_zone(request: HttpRequest) -> str:
+    """The signed-in user's zone, else the zone the browser reported, else the site's."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and is_valid_zone(user.time_zone):
+        return user.time_zone
+    cookie = request.COOKIES.get(TZ_COOKIE, "")
+    if cookie and is_valid_zone(cookie):
+        return cookie
+    return settings.TIME_ZONE

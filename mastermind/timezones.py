@@ -1,0 +1,45 @@
+"""Named IANA time zones: validation and choices for forms."""
+
+import zoneinfo
+from functools import cache
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+# The zones most of our members live in come first in choice lists.
+COMMON_ZONES = (
+    "Europe/Berlin",
+    "Europe/Vienna",
+    "Europe/Zurich",
+    "Europe/London",
+    "Europe/Lisbon",
+    "Europe/Madrid",
+    "Europe/Athens",
+    "America/New_York",
+    "America/Los_Angeles",
+    "Asia/Dubai",
+)
+
+
+@cache
+def all_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def is_valid_zone(name: str) -> bool:
+    return name in all_zones()
+
+
+def validate_time_zone(value: str) -> None:
+    if not is_valid_zone(value):
+        raise ValidationError(
+            _("“%(value)s” is not a known time zone. Choose one like Europe/Berlin."),
+            code="invalid_time_zone",
+            params={"value": value},
+        )
+
+
+@cache
+def zone_choices() -> list[tuple[str, str]]:
+    rest = sorted(z for z in all_zones() if z not in COMMON_ZONES and "/" in z)
+    return [(z, z.replace("_", " ")) for z in (*COMMON_ZONES, *rest)]

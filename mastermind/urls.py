@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from . import views
+
+admin.site.site_header = _("Mastermind organiser")
+admin.site.site_title = _("Mastermind")
+admin.site.index_title = _("Organise intakes, groups and meetings")
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/setlang/", views.set_language, name="set_language"),
+    path("imprint/", views.page("pages/imprint.html"), name="imprint"),
+    path("privacy/", views.page("pages/privacy.html"), name="privacy"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("groups.urls")),
+    path("", include("meetings.urls")),
+]
