@@ -1,2 +1,4 @@
+from . import views_apply, views_member
+
 app_name = "groups"
-urlpatterns: list = []
+urlpatterns = [*views_apply.urlpatterns, *views_member.urlpatterns]

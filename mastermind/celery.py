@@ -18,7 +18,21 @@ app.autodiscover_tasks()
 
 # Every periodic job is a sweep that derives its work from the database, so a lost
 # beat tick or a second beat costs nothing.
-app.conf.beat_schedule = {}
+app.conf.beat_schedule = {
+    "requeue-stuck-notifications": {
+        "task": "mastermind.requeue_stuck_notifications",
+        "schedule": 60.0,
+    },
+    "sweep-reminders": {"task": "meetings.sweep_reminders", "schedule": 60.0},
+    "extend-meeting-horizon": {
+        "task": "meetings.extend_meeting_horizon",
+        "schedule": crontab(hour=3, minute=17),
+    },
+    "purge-expired-applications": {
+        "task": "groups.purge_expired_applications",
+        "schedule": crontab(hour=4, minute=7),
+    },
+}
 
 
 @app.on_after_configure.connect

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class MeetingsConfig(AppConfig):
     name = "meetings"
     verbose_name = _("Meetings")
+
+    def ready(self) -> None:
+        # Register the outbox builders of this app's emails.
+        from . import notifications_calendar, notifications_meetings  # noqa: F401

@@ -1,0 +1,191 @@
+"""Fair hot-seat rotation: decide who presents at each upcoming meeting.
+
+Pure Python (no Django). Entry points: :func:`plan_rotation` and :func:`changed_presenters`.
+All datetimes must be timezone-aware.
+
+Inputs
+------
+* ``members`` - everybody who is, was or will be in the group, each with a membership window.
+  A member is *eligible* for a meeting iff ``joined_at <= starts_at`` and
+  (``left_at is None`` or ``starts_at < left_at``).
+* ``history`` - past hot seats as ``(when, member_id)``. Only entries with ``when <= now`` count
+  (later entries are plans, not facts, and are recomputed); entries for unknown ids are ignored.
+* ``meetings`` - the future meetings to plan, in any order. Meetings with ``starts_at <= now``
+  are past and never changed: they are ignored and left out of the result.
+
+Rule
+----
+Future meetings are processed in chronological order (ties by meeting id). For each meeting the
+*available* members are those eligible at its start and not in ``absent``.
+
+1. Pinned presenters (from an accepted swap) are seated first, in the given order, if they are
+   available; duplicates and any beyond ``seats`` are dropped.
+2. The remaining seats go to the other available members in *queue order*, smallest rank first::
+
+       rank(m) = (has_presented, last_hot_seat, assignment_no, joined_at, id)
+
+   ``last_hot_seat`` is the start of m's most recent hot seat (history, then the assignments
+   already made in this run); members who never presented come first (``has_presented`` is
+   False). ``assignment_no`` counts the seats assigned in this run (0 for history entries,
+   whose seat order is unknown), so of two people whose last hot seat was at the same time the
+   one seated first is due first again - this keeps a 2-seat rotation strictly round-robin
+   (plain "ties by joined_at" would let the earliest joiner present at every 2-seat meeting of
+   a 3-person group). Remaining ties go to the earlier ``joined_at``, then the smaller ``id``.
+3. Every seated member's ``last_hot_seat`` becomes this meeting (with the next
+   ``assignment_no``).
+4. With fewer available members than seats, the seats are filled as far as possible (possibly
+   an empty tuple).
+
+The result maps meeting id -> presenter ids (pinned ones first, then queue order).
+
+Guarantees
+----------
+* **Safety.** A presenter is always eligible and not absent at that meeting; nobody holds two
+  seats of one meeting; a meeting gets ``min(seats, #available)`` presenters.
+* **Fairness invariant.** Let ``last(x, M)`` be x's most recent hot seat before meeting M
+  (history up to ``now`` plus this plan's earlier meetings; "never" is older than any time).
+  For every meeting M, every presenter p of M who was *not pinned*, and every member q who is
+  available at M but not presenting at M: ``last(q, M)`` is **not strictly older** than
+  ``last(p, M)``. In particular nobody presents a second time while an available member has
+  never presented - with no absences, "nobody presents twice before every current member has
+  presented once". With stable membership, no absences, no pins and no history the presenters,
+  read seat by seat, cycle through all members in a fixed order.
+* **Only the future.** Keys of the result are exactly the ids of meetings with
+  ``starts_at > now``.
+* **Determinism.** The result depends only on the *sets* of members, history entries and
+  meetings - not on their order. Member ids and meeting ids must be unique (``ValueError``).
+* **Local effect of an absence.** Marking a planned (non-pinned) presenter absent leaves every
+  earlier meeting unchanged, keeps that meeting's other presenters and gives the freed seat to
+  the next available member in queue order; the absent member keeps their older
+  ``last_hot_seat`` and is therefore due early at later meetings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+__all__ = [
+    "RotationMeeting",
+    "RotationMember",
+    "changed_presenters",
+    "plan_rotation",
+]
+
+# (meeting start, assignment number) of a member's most recent hot seat.
+_HotSeat = tuple[datetime, int]
+_Rank = tuple[bool, datetime, int, datetime, int]
+
+
+@dataclass(frozen=True)
+class RotationMember:
+    """A group member and their membership window (``left_at`` exclusive)."""
+
+    id: int
+    joined_at: datetime
+    left_at: datetime | None = None
+
+    def is_member_at(self, moment: datetime) -> bool:
+        """Return True if the member belongs to the group at ``moment``."""
+        return self.joined_at <= moment and (self.left_at is None or moment < self.left_at)
+
+
+@dataclass(frozen=True)
+class RotationMeeting:
+    """A future meeting to plan: ``seats`` presenters, absences and swap pins."""
+
+    id: int
+    starts_at: datetime
+    seats: int
+    absent: frozenset[int] = frozenset()
+    pinned: tuple[int, ...] = ()
+
+
+def plan_rotation(
+    *,
+    members: Sequence[RotationMember],
+    history: Sequence[tuple[datetime, int]],
+    meetings: Sequence[RotationMeeting],
+    now: datetime,
+) -> dict[int, tuple[int, ...]]:
+    """Assign presenters to every meeting after ``now``; see the module docstring for the rule."""
+    by_id = _index_members(members)
+    last = _last_hot_seats(history, now, by_id)
+    plan: dict[int, tuple[int, ...]] = {}
+    assignment_no = 0
+    for meeting in _future_in_order(meetings, now):
+        chosen = _choose(meeting, by_id.values(), last)
+        for member_id in chosen:
+            assignment_no += 1
+            last[member_id] = (meeting.starts_at, assignment_no)
+        plan[meeting.id] = chosen
+    return plan
+
+
+def changed_presenters(
+    old: Mapping[int, tuple[int, ...]], new: Mapping[int, tuple[int, ...]]
+) -> dict[int, set[int]]:
+    """Return meeting id -> member ids who gained or lost a seat there (old vs. new plan).
+
+    A meeting missing from one mapping counts as having no presenters in it. Meetings whose
+    presenter *set* is unchanged (even if reordered) are omitted.
+    """
+    changes: dict[int, set[int]] = {}
+    for meeting_id in sorted(set(old) | set(new)):
+        moved = set(old.get(meeting_id, ())) ^ set(new.get(meeting_id, ()))
+        if moved:
+            changes[meeting_id] = moved
+    return changes
+
+
+def _index_members(members: Sequence[RotationMember]) -> dict[int, RotationMember]:
+    by_id = {member.id: member for member in members}
+    if len(by_id) != len(members):
+        raise ValueError("Member ids must be unique.")
+    return by_id
+
+
+def _last_hot_seats(
+    history: Iterable[tuple[datetime, int]], now: datetime, by_id: Mapping[int, RotationMember]
+) -> dict[int, _HotSeat]:
+    last: dict[int, _HotSeat] = {}
+    for when, member_id in history:
+        if member_id not in by_id or when > now:
+            continue  # unknown member, or a plan rather than a fact
+        if member_id not in last or last[member_id][0] < when:
+            last[member_id] = (when, 0)
+    return last
+
+
+def _future_in_order(meetings: Sequence[RotationMeeting], now: datetime) -> list[RotationMeeting]:
+    if len({meeting.id for meeting in meetings}) != len(meetings):
+        raise ValueError("Meeting ids must be unique.")
+    future = [meeting for meeting in meetings if meeting.starts_at > now]
+    return sorted(future, key=lambda meeting: (meeting.starts_at, meeting.id))
+
+
+def _choose(
+    meeting: RotationMeeting,
+    members: Iterable[RotationMember],
+    last: Mapping[int, _HotSeat],
+) -> tuple[int, ...]:
+    available = {
+        member.id: member
+        for member in members
+        if member.is_member_at(meeting.starts_at) and member.id not in meeting.absent
+    }
+    seats = max(meeting.seats, 0)
+    pinned = list(dict.fromkeys(pid for pid in meeting.pinned if pid in available))[:seats]
+    queue = sorted(
+        (member for member_id, member in available.items() if member_id not in pinned),
+        key=lambda member: _rank(member, last.get(member.id)),
+    )
+    return tuple(pinned) + tuple(member.id for member in queue[: seats - len(pinned)])
+
+
+def _rank(member: RotationMember, hot_seat: _HotSeat | None) -> _Rank:
+    if hot_seat is None:
+        # Never presented: sorts before everyone who has; the middle fields are placeholders.
+        return (False, member.joined_at, 0, member.joined_at, member.id)
+    return (True, hot_seat[0], hot_seat[1], member.joined_at, member.id)
