@@ -8,4 +8,8 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         # Register the outbox builders of this app's emails.
-        from . import notifications_calendar, notifications_meetings  # noqa: F401
+        from . import (  # noqa: F401
+            notifications_calendar,
+            notifications_meetings,
+            notifications_reminders,
+        )

@@ -1,0 +1,1 @@
+"""Outbox builders for this part of the app (see mastermind/outbox.py)."""

@@ -1,0 +1,1 @@
+"""Celery tasks that keep schedules and meetings up to date."""
