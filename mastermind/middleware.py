@@ -42,3 +42,15 @@ def visitor_time_zone(request: HttpRequest) -> str:
     if cookie and is_valid_zone(cookie):
         return cookie
     return settings.TIME_ZONE
+
+
+class PermissionsPolicyMiddleware:
+    """Deny browser features we never use (camera, microphone, geolocation, …)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
