@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from . import views
+from . import views, views_privacy
 
 admin.site.site_header = _("Mastermind organiser")
 admin.site.site_title = _("Mastermind")
@@ -14,6 +14,9 @@ urlpatterns = [
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("imprint/", views.page("pages/imprint.html"), name="imprint"),
     path("privacy/", views.page("pages/privacy.html"), name="privacy"),
+    path("privacy/my-data/", views_privacy.my_data, name="privacy_my_data"),
+    path("privacy/my-data.json", views_privacy.export_data, name="privacy_export"),
+    path("privacy/delete-account/", views_privacy.delete_account, name="privacy_delete"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("groups.urls")),

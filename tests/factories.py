@@ -26,6 +26,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
         django_get_or_create = ("email",)
+        skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"member{n}@example.org")
     display_name = factory.Faker("name", locale="de_DE")
