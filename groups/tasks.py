@@ -1,0 +1,10 @@
+"""Thin Celery tasks of the groups app."""
+
+from celery import shared_task
+
+from . import retention
+
+
+@shared_task(name="groups.purge_expired_applications")
+def purge_expired_applications() -> int:
+    return retention.purge_expired_applications()

@@ -1,0 +1,56 @@
+import datetime as dt
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from groups import retention
+from groups.models import Application
+from groups.tasks import purge_expired_applications
+from tests.factories import ApplicationFactory, IntakeFactory, MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+DEADLINE = dt.datetime(2026, 3, 1, 23, 59, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def intake():
+    return IntakeFactory(opens_at=DEADLINE - dt.timedelta(days=30), deadline=DEADLINE)
+
+
+def test_applications_without_membership_go_180_days_after_the_deadline(intake):
+    application = ApplicationFactory(intake=intake)
+    with time_machine.travel(DEADLINE + dt.timedelta(days=180) - dt.timedelta(seconds=1)):
+        assert purge_expired_applications() == 0
+    assert Application.objects.filter(pk=application.pk).exists()
+    with time_machine.travel(DEADLINE + dt.timedelta(days=180)):
+        assert purge_expired_applications() == 1
+    assert not Application.objects.filter(pk=application.pk).exists()
+
+
+def test_applications_that_led_to_a_membership_are_kept(intake):
+    application = ApplicationFactory(intake=intake)
+    MembershipFactory(application=application, left_at=timezone.now())
+    with time_machine.travel(DEADLINE + dt.timedelta(days=400)):
+        assert purge_expired_applications() == 0
+    assert Application.objects.filter(pk=application.pk).exists()
+
+
+def test_purging_twice_is_harmless(intake):
+    ApplicationFactory.create_batch(3, intake=intake)
+    with time_machine.travel(DEADLINE + dt.timedelta(days=181)):
+        assert purge_expired_applications() == 3
+        assert purge_expired_applications() == 0
+
+
+def test_retention_period_is_configurable(intake, settings):
+    settings.APPLICATION_RETENTION_DAYS = 30
+    ApplicationFactory(intake=intake)
+    with time_machine.travel(DEADLINE + dt.timedelta(days=31)):
+        assert purge_expired_applications() == 1
+
+
+def test_deletion_date_is_the_deadline_plus_the_period(intake):
+    application = ApplicationFactory(intake=intake)
+    assert retention.deletion_date(application) == DEADLINE + dt.timedelta(days=180)
