@@ -46,6 +46,7 @@ messages: install
 	$(BIN)/python manage.py compilemessages -l de --ignore=.venv
 
 bench: install
+	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run_all.py
 
 clean:

@@ -1,0 +1,27 @@
+"""Settings for the benchmarks: production-like (DEBUG off), loopback only."""
+
+import os
+
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-0123456789abcdef")
+os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+
+from mastermind.settings import *  # noqa: F403
+from mastermind.settings import BASE_DIR
+
+# The static twin of the feed is served by the same whitenoise stack from here.
+WHITENOISE_ROOT = BASE_DIR / "bench" / "results" / "static-root"
+WHITENOISE_AUTOREFRESH = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+LANGUAGE_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+# Rate limits would turn a load test into a test of the rate limiter.
+RATELIMIT_ENABLED = False
+ACCOUNT_RATE_LIMITS = False
+LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
