@@ -43,15 +43,6 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
     return value
 
 
-def slot_label(slot: str) -> str:
-    """“tue-19” -> “Tuesday 19:00–21:00” in the active language."""
-    day, _sep, hour = slot.partition("-")
-    names = dict(WEEKDAYS)
-    if day not in names or not hour.isdigit():
-        return slot
-    return f"{names[day]} {int(hour):02d}:00–{int(hour) + 2:02d}:00"
-
-
 class HoneypotMixin(forms.Form):
     # Hidden from people by the .hp-field class; bots fill every field they find.
     website = forms.CharField(
