@@ -13,7 +13,15 @@ from groups import applications, signing
 from groups.models import Application
 from mastermind.models import Notification
 from tests.factories import ApplicationFactory
-from tests.groups.fixtures_intake import deliver_pending, form_data, html_of, intake, links_in
+from tests.groups.fixtures_intake import (
+    ESCAPED,
+    XSS,
+    deliver_pending,
+    form_data,
+    html_of,
+    intake,
+    links_in,
+)
 
 pytestmark = pytest.mark.django_db
 __all__ = ["intake"]
@@ -260,7 +268,16 @@ def test_edit_link_email_expires_at_the_deadline(intake):
         applications.submit_application(intake=intake, data=form_data(email="x@example.org"))
     with time_machine.travel(intake.deadline, tick=False):
         assert deliver_pending() == []
-    assert application.pk
+    notification = Notification.objects.get(application=application)
+    assert notification.status == "expired"
+
+
+def test_edit_link_email_html_escapes_the_applicants_name(intake):
+    ApplicationFactory(intake=intake, email="x@example.org", name=XSS[1])
+    applications.submit_application(intake=intake, data=form_data(email="x@example.org"))
+    (message,) = deliver_pending()
+    assert XSS[1] not in html_of(message)
+    assert ESCAPED[1] in html_of(message)
 
 
 def test_confirmation_email_html_escapes_the_applicants_name(client, intake):

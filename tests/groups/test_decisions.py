@@ -16,7 +16,7 @@ CHANGELIST = "admin:groups_application_changelist"
 
 @pytest.fixture
 def staff_client(client):
-    client.force_login(StaffFactory())
+    client.force_login(StaffFactory(language="en"))
     return client
 
 
