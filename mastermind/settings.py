@@ -246,6 +246,10 @@ CONTENT_SECURITY_POLICY = {
 # App settings.
 PRIVACY_NOTICE_VERSION = env.str("PRIVACY_NOTICE_VERSION", default="2026-11")
 MEETING_HORIZON_DAYS = env.int("MEETING_HORIZON_DAYS", default=365)
+# Rate limits (mastermind/ratelimit.py) count per client address; behind N trusted reverse
+# proxies set RATELIMIT_PROXY_COUNT=N so the address comes from X-Forwarded-For.
+RATELIMIT_ENABLED = env.bool("RATELIMIT_ENABLED", default=True)
+RATELIMIT_PROXY_COUNT = env.int("RATELIMIT_PROXY_COUNT", default=0)
 APPLICATION_RETENTION_DAYS = env.int("APPLICATION_RETENTION_DAYS", default=180)
 
 LOGGING = {

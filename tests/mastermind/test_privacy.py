@@ -100,7 +100,7 @@ def test_wrong_confirmation_deletes_nothing(client, member_with_history):
     client.force_login(member)
     response = client.post(reverse("privacy_delete"), {"email": "someone@example.org"})
     assert response.status_code == 400
-    assert "not the email address of your account" in response.content.decode()
+    assert "nicht die E-Mail-Adresse Ihres Kontos" in response.content.decode()
     member.refresh_from_db()
     assert member.email == "lena@example.org"
     assert member.is_active
