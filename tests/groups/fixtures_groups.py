@@ -11,8 +11,18 @@ from mastermind.models import Notification
 from tests.factories import ApplicationFactory, IntakeFactory, StaffFactory
 
 NAMES = [
-    "Anna Adler", "Bernd Berg", "Clara Conrad", "David Dorn", "Eva Engel", "Felix Fuchs",
-    "Greta Graf", "Hanna Horn", "Ines Imhof", "Jonas Jung", "Karla Kern", "Lukas Lang",
+    "Anna Adler",
+    "Bernd Berg",
+    "Clara Conrad",
+    "David Dorn",
+    "Eva Engel",
+    "Felix Fuchs",
+    "Greta Graf",
+    "Hanna Horn",
+    "Ines Imhof",
+    "Jonas Jung",
+    "Karla Kern",
+    "Lukas Lang",
 ]
 
 
