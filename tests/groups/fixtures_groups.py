@@ -54,7 +54,8 @@ def deliver_all() -> None:
         outbox.deliver(pk)
 
 
-@pytest.fixture
-def staff_client(client):
+@pytest.fixture(name="staff_client")
+def staff_client_fixture(client):
+    """Import ``staff_client_fixture`` into a test module to use ``staff_client``."""
     client.force_login(StaffFactory())
     return client

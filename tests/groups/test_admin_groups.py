@@ -12,7 +12,7 @@ from tests.factories import (
     UserFactory,
 )
 
-from .fixtures_groups import accept, make_intake, staff_client  # noqa: F401
+from .fixtures_groups import accept, make_intake, staff_client_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from mastermind.celery import app
 from mastermind.models import Notification, NotificationStatus
 from tests.factories import MeetingFactory
 
-from .fixtures_groups import accept, deliver_all, make_intake, staff_client  # noqa: F401
+from .fixtures_groups import accept, deliver_all, make_intake, staff_client_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +52,7 @@ def test_two_create_posts_send_one_welcome_per_member(
 
 
 def test_welcome_names_the_others_with_topics_links_and_no_dates_yet():
-    _intake, people, groups = created_groups()
+    _intake, _people, groups = created_groups()
     deliver_all()
     membership = Membership.objects.select_related("user").filter(group=groups[0]).first()
     message = next(m for m in mail.outbox if m.to == [membership.user.email])

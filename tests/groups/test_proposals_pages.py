@@ -7,7 +7,7 @@ from django.urls import include, path, reverse
 from groups.models import Group, Intake, MatchingPin, Membership, PinKind
 from tests.factories import UserFactory
 
-from .fixtures_groups import accept, make_intake, staff_client  # noqa: F401
+from .fixtures_groups import accept, make_intake, staff_client_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
