@@ -75,9 +75,9 @@ def _give_demo_password(users: list[User]) -> None:
 def seed(report: list[str]) -> None:
     intake = Intake.objects.filter(slug=SLUG).first() or _fallback_intake()
     if intake.groups_created_at is None:
-        Application.objects.confirmed().filter(
-            intake=intake, status=ApplicationStatus.NEW
-        ).update(status=ApplicationStatus.ACCEPTED)
+        Application.objects.confirmed().filter(intake=intake, status=ApplicationStatus.NEW).update(
+            status=ApplicationStatus.ACCEPTED
+        )
         proposals.run_matching(intake=intake)
         intake.refresh_from_db()
         if not intake.proposal["groups"]:

@@ -60,7 +60,8 @@ def _cards(intake: Intake, proposal: dict, apps: dict[int, Application]) -> list
                 there = proposals.convert_slot(
                     slot, from_zone=intake.time_zone, to_zone=app.time_zone, reference=ref
                 )
-                local = f"{proposals.slot_label(there)} ({app.time_zone})" if there else None
+                if there and there != slot:
+                    local = f"{proposals.slot_label(there)} ({app.time_zone})"
             rows.append(MemberRow(app, local))
         size = len(plan["members"])
         cards.append(

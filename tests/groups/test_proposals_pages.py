@@ -1,5 +1,7 @@
 """The organiser's proposal page: propose, adjust, pin, create."""
 
+import datetime as dt
+
 import pytest
 from django.contrib import admin
 from django.urls import include, path, reverse
@@ -148,3 +150,14 @@ def test_proposal_page_query_count_does_not_grow(
     staff_client.post(url("proposal_run", intake))
     with django_assert_max_num_queries(7):
         assert staff_client.get(url("intake_proposal", intake)).status_code == 200
+
+
+def test_members_in_other_time_zones_see_the_suggested_time_in_their_own(staff_client):
+    intake = make_intake(deadline=dt.datetime(2027, 1, 15, 12, tzinfo=dt.UTC))
+    accept(intake, 3)
+    (new_york,) = accept(intake, 1, slots=("tue-13",), time_zone="America/New_York")
+    staff_client.post(url("proposal_run", intake))
+    intake.refresh_from_db()
+    assert new_york.pk in intake.proposal["groups"][0]["members"]
+    body = staff_client.get(url("intake_proposal", intake)).content.decode()
+    assert "13:00 (America/New_York)" in body
