@@ -200,6 +200,7 @@ def run_matching(*, intake: Intake, allow_off_size: bool = False) -> dict:
             ],
             "waitlist": list(result.waitlist),
             "warnings": [_warning(w) for w in result.warnings],
+            "run_warnings": [_warning(w) for w in result.warnings],
         }
         intake.save(update_fields=["proposal", "updated_at"])
         return intake.proposal
@@ -210,8 +211,16 @@ def _refuse_if_created(intake: Intake) -> None:
         raise ProposalError(_("The groups of this intake have already been created."))
 
 
+PIN_CODES = frozenset({"keep_apart_violated", "keep_together_violated"})
+
+
 def _recompute(intake: Intake, proposal: dict) -> dict:
-    """Refresh groups and validity warnings after a hand edit."""
+    """Refresh groups and validity warnings after a hand edit or a pin change.
+
+    Until someone is moved by hand, the matching's own explanations (why people wait, why
+    sizes do not work out) stay and only broken pins are added; after a move, the checks
+    of the edited grouping replace them.
+    """
     groups = [g["members"] for g in proposal["groups"] if g["members"]]
     ids = [i for g in groups for i in g] + list(proposal["waitlist"])
     apps = Application.objects.filter(intake=intake, pk__in=ids)
@@ -225,16 +234,19 @@ def _recompute(intake: Intake, proposal: dict) -> dict:
         keep_apart=apart,
         keep_together=together,
     )
-    warnings = [w for w in proposal["warnings"] if w["code"] in INPUT_CODES]
-    for w in checks:
-        code = "group_no_shared_slot" if w.code == "no_shared_slot" else w.code
-        warnings.append(_warning(w, code))
+    run_warnings = proposal.get("run_warnings", proposal["warnings"])
     waitlist = sorted(proposal["waitlist"])
-    if waitlist:
-        warnings.append({"code": "waitlisted", "applicant_ids": waitlist, "params": {}})
+    if not proposal.get("edited"):
+        warnings = [*run_warnings, *(_warning(w) for w in checks if w.code in PIN_CODES)]
+    else:
+        warnings = [w for w in run_warnings if w["code"] in INPUT_CODES]
+        for w in checks:
+            code = "group_no_shared_slot" if w.code == "no_shared_slot" else w.code
+            warnings.append(_warning(w, code))
+        if waitlist:
+            warnings.append({"code": "waitlisted", "applicant_ids": waitlist, "params": {}})
     return {
         **proposal,
-        "edited": True,
         "groups": [_group_dict([by_id[i] for i in g if i in by_id], intake) for g in groups],
         "waitlist": waitlist,
         "warnings": warnings,
@@ -273,7 +285,8 @@ def move_applicant(*, intake: Intake, application_id: int, target: str | int) ->
             groups.append([application_id])
         else:
             groups[target].append(application_id)
-        return {**proposal, "groups": [{"members": g} for g in groups], "waitlist": waitlist}
+        groups_out = [{"members": g} for g in groups]
+        return {**proposal, "edited": True, "groups": groups_out, "waitlist": waitlist}
 
     return _edit_locked(intake, edit)
 

@@ -261,3 +261,15 @@ def test_keep_together_unsatisfiable_explains_the_reason():
 def test_unknown_warning_codes_still_name_the_people():
     text = proposals.describe_warning({"code": "new_code", "applicant_ids": [1]}, {1: "Anna"})
     assert "Anna" in text
+
+
+def test_pinning_keeps_the_matchings_explanations_until_someone_is_moved():
+    intake = make_intake()
+    people = accept(intake, 11)
+    proposals.run_matching(intake=intake)
+    proposals.pin_pair(
+        intake=intake, first_id=people[0].pk, second_id=people[1].pk, kind=PinKind.KEEP_APART
+    )
+    intake.refresh_from_db()
+    assert intake.proposal["edited"] is False
+    assert "size_infeasible" in {w["code"] for w in intake.proposal["warnings"]}
