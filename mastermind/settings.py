@@ -192,6 +192,7 @@ if not REDIS_URL:
         "data_folder_in": _broker_dir,
         "data_folder_out": _broker_dir,
         "processed_folder": str(VAR_DIR / "celery-processed"),
+        "control_folder": str(VAR_DIR / "celery-control"),
         "store_processed": False,
     }
 CELERY_RESULT_BACKEND = None
