@@ -13,7 +13,7 @@ from meetings import services
 from meetings.hot_seat import replan_group
 from meetings.models import Absence, HotSeat, Meeting, MeetingStatus
 from meetings.schedule import sync_all
-from tests.factories import MembershipFactory, MemberSettingsFactory, UserFactory
+from tests.factories import MemberSettingsFactory, MembershipFactory, UserFactory
 
 from .fixtures_meetings import (
     NOW,
@@ -160,8 +160,9 @@ def _check_fair(group) -> None:
     for meeting in meetings:
         absent = set(Absence.objects.filter(meeting=meeting).values_list("user_id", flat=True))
         eligible = {
-            uid for uid, joined, left in windows if joined <= meeting.starts_at
-            and (left is None or meeting.starts_at < left)
+            uid
+            for uid, joined, left in windows
+            if joined <= meeting.starts_at and (left is None or meeting.starts_at < left)
         }
         available = eligible - absent
         chosen = presenters(meeting)
@@ -185,9 +186,7 @@ def _check_fair(group) -> None:
     late_joiners=st.lists(st.integers(1, 80), max_size=2),
     ops=st.lists(operation, max_size=8),
 )
-def test_rotation_stays_fair_through_random_absences_joins_and_leaves(
-    members, late_joiners, ops
-):
+def test_rotation_stays_fair_through_random_absences_joins_and_leaves(members, late_joiners, ops):
     with time_machine.travel(NOW, tick=False) as traveller:
         now = NOW
         group, users = make_group(members)
@@ -197,7 +196,9 @@ def test_rotation_stays_fair_through_random_absences_joins_and_leaves(
             users.append(user)
         make_schedule(group)
         for kind, a, b in ops:
-            past = {m.pk: presenters(m) for m in Meeting.objects.filter(group=group, starts_at__lte=now)}
+            past = {
+                m.pk: presenters(m) for m in Meeting.objects.filter(group=group, starts_at__lte=now)
+            }
             upcoming = future(group, now)
             current = list(Membership.objects.current(now).filter(group=group))
             if kind in ("absent", "present") and upcoming and current:
@@ -218,6 +219,9 @@ def test_rotation_stays_fair_through_random_absences_joins_and_leaves(
             after = {m.pk: presenters(m) for m in Meeting.objects.filter(pk__in=past)}
             assert after == past, "a past meeting changed"
         _check_fair(group)
-        assert not HotSeat.objects.filter(meeting__group=group).exclude(
-            meeting__status=MeetingStatus.SCHEDULED
-        ).filter(meeting__starts_at__gt=now).exists()
+        assert (
+            not HotSeat.objects.filter(meeting__group=group)
+            .exclude(meeting__status=MeetingStatus.SCHEDULED)
+            .filter(meeting__starts_at__gt=now)
+            .exists()
+        )

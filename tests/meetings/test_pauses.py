@@ -24,7 +24,9 @@ def status_on(group, day: dt.date) -> tuple[str, str]:
 def test_global_pause_skips_meetings_on_its_first_and_last_day():
     group, _users = make_group()
     other, _users = make_group()
-    Pause.objects.create(name="Winter", start_date=dt.date(2027, 1, 19), end_date=dt.date(2027, 2, 2))
+    Pause.objects.create(
+        name="Winter", start_date=dt.date(2027, 1, 19), end_date=dt.date(2027, 2, 2)
+    )
     make_schedule(group)
     make_schedule(other)
     for g in (group, other):
@@ -86,7 +88,12 @@ def test_admin_saving_and_deleting_a_pause_updates_future_meetings(client):
     client.force_login(StaffFactory())
     response = client.post(
         reverse("admin:meetings_pause_add"),
-        {"name": "Fasching", "group": group.pk, "start_date": "2027-02-16", "end_date": "2027-02-16"},
+        {
+            "name": "Fasching",
+            "group": group.pk,
+            "start_date": "2027-02-16",
+            "end_date": "2027-02-16",
+        },
     )
     assert response.status_code == 302
     assert status_on(group, dt.date(2027, 2, 16)) == (MeetingStatus.SKIPPED, "Fasching")

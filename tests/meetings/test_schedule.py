@@ -74,7 +74,9 @@ def test_schedule_edit_leaves_past_meetings_and_overrides_alone(clock):  # noqa:
     past = list(Meeting.objects.filter(group=group, starts_at__lte=NOW + dt.timedelta(days=20)))
     assert len(past) == 2
     moved = future(group, NOW + dt.timedelta(days=20))[0]
-    services.move_meeting(meeting=moved, starts_at=moved.starts_at + dt.timedelta(days=1), reason="")
+    services.move_meeting(
+        meeting=moved, starts_at=moved.starts_at + dt.timedelta(days=1), reason=""
+    )
     moved.refresh_from_db()
     schedule.start_time = dt.time(20)
     services.save_schedule(schedule=schedule)
@@ -147,7 +149,7 @@ def test_cancel_keeps_the_row_with_reason_and_tells_members():
 
 
 def test_move_keeps_duration_marks_override_and_tells_members():
-    group, users = make_group(2)
+    group, _users = make_group(2)
     make_schedule(group)
     meeting = future(group)[0]
     sequence = meeting.sequence
