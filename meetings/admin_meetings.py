@@ -68,6 +68,15 @@ class ScheduleAdmin(admin.ModelAdmin):
             % {"created": result.created, "updated": result.updated, "cancelled": result.cancelled},
         )
 
+    def delete_model(self, request, obj):
+        group = obj.group
+        super().delete_model(request, obj)
+        services.cancel_series(group=group)
+
+    def delete_queryset(self, request, queryset):
+        for schedule in queryset.select_related("group"):
+            self.delete_model(request, schedule)
+
 
 @admin.register(Pause)
 class PauseAdmin(admin.ModelAdmin):

@@ -79,7 +79,7 @@ def replan_group(
         _write(changes, old, plan, pins)
         bumped = [m.pk for m in held if m.pk in changes and old[m.pk]]
         Meeting.objects.filter(pk__in=[m.pk for m in held if m.pk in changes]).update(
-            sequence=F("sequence") + 1
+            sequence=F("sequence") + 1, updated_at=now
         )
         if notify:
             notify_moved(group=group, changes={pk: changes[pk] for pk in bumped})

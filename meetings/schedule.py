@@ -143,6 +143,20 @@ def _sync(schedule: Schedule, now: dt.datetime) -> SyncResult:
     return result
 
 
+def cancel_series(*, group: Group, now: dt.datetime | None = None) -> int:
+    """The schedule was deleted: cancel its future meetings (rows stay, UIDs live on)."""
+    from .hot_seat import replan_group
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        rows = Meeting.objects.filter(
+            group=group, starts_at__gt=now, is_override=False, series_date__isnull=False
+        ).exclude(status=MeetingStatus.CANCELLED)
+        cancelled = sum(_cancel_orphan(row, now) for row in rows.select_for_update())
+        replan_group(group=group, now=now)
+    return cancelled
+
+
 def _apply(row: Meeting, occ: Occurrence, schedule: Schedule, now: dt.datetime) -> bool:
     """Make a stored row match its occurrence; True (and saved) if anything changed."""
     status, reason = _status(occ)

@@ -28,12 +28,20 @@ from .attendance import (
 )
 from .hot_seat import replan_group
 from .models import Meeting, MeetingStatus
-from .schedule import ensure_agenda, save_schedule, sync_after_pause_change, sync_all, sync_meetings
+from .schedule import (
+    cancel_series,
+    ensure_agenda,
+    save_schedule,
+    sync_after_pause_change,
+    sync_all,
+    sync_meetings,
+)
 from .swaps import accept_swap, decline_swap, request_swap, withdraw_swap
 
 __all__ = [
     "accept_swap",
     "cancel_meeting",
+    "cancel_series",
     "decline_swap",
     "ensure_agenda",
     "mark_absent",

@@ -121,7 +121,7 @@ def accept_swap(*, swap: SwapRequest, by: User, now: dt.datetime | None = None) 
         HotSeat.objects.create(meeting=swap.responder_meeting, user=swap.requester, pinned=True)
         Meeting.objects.filter(
             pk__in=[swap.requester_meeting_id, swap.responder_meeting_id]
-        ).update(sequence=F("sequence") + 1)
+        ).update(sequence=F("sequence") + 1, updated_at=now)
         swap.status, swap.decided_at = SwapStatus.ACCEPTED, now
         swap.save(update_fields=["status", "decided_at"])
         _tell(swap, "swap_accepted", [swap.requester, swap.responder])

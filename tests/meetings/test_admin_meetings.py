@@ -162,3 +162,15 @@ def test_admin_pages_render(staff_client):
         reverse("admin:meetings_pause_changelist"),
     ):
         assert staff_client.get(url).status_code == 200, url
+
+
+def test_deleting_a_schedule_cancels_future_meetings_but_keeps_rows(staff_client):
+    group, _users = make_group(2)
+    schedule = make_schedule(group)
+    count = Meeting.objects.filter(group=group).count()
+    staff_client.post(
+        reverse("admin:meetings_schedule_delete", args=[schedule.pk]), {"post": "yes"}
+    )
+    assert not Schedule.objects.exists()
+    assert Meeting.objects.filter(group=group).count() == count
+    assert not Meeting.objects.filter(group=group, status=MeetingStatus.SCHEDULED).exists()
