@@ -41,7 +41,7 @@ DEFAULT_AGENDA = (
     (_("Questions"), 20),
     (_("Feedback"), 30),
     (_("Commitments round"), 25),
-    (_("Close"), 15),
+    (_("Closing round"), 15),
 )
 
 
