@@ -7,9 +7,10 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Meetings")
 
     def ready(self) -> None:
-        # Register the outbox builders of this app's emails.
+        # Register the outbox builders of this app's emails and the signal receivers.
         from . import (  # noqa: F401
             notifications_calendar,
             notifications_meetings,
             notifications_reminders,
+            signals,
         )

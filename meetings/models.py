@@ -376,3 +376,12 @@ class MemberSettings(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class GroupAgenda(Group):
+    """A group seen as its agenda: lets the admin edit AgendaItems inline per group."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("agenda")
+        verbose_name_plural = _("agendas")
