@@ -80,33 +80,39 @@ def test_staff_can_see_any_group(client):
     assert members[0].about in body
 
 
-def test_group_page_includes_the_meetings_section(client, monkeypatch):
+def with_meetings(group, members, count):
+    """``count`` future meetings, each with a presenter, and one past one with commitments."""
+    from tests.factories import CommitmentFactory, HotSeatFactory, MeetingFactory
+
+    now = timezone.now()
+    past = MeetingFactory(group=group, starts_at=now - dt.timedelta(days=14))
+    for member in members:
+        CommitmentFactory(meeting=past, user=member.user)
+    for i in range(count):
+        meeting = MeetingFactory(group=group, starts_at=now + dt.timedelta(days=14 * (i + 1)))
+        HotSeatFactory(meeting=meeting, user=members[i % len(members)].user)
+
+
+def test_group_page_shows_the_next_meetings_with_their_presenter(client):
     group, members = group_with(2)
-    calls = []
-
-    def fake_context(*, group, user, now):
-        calls.append((group.pk, user.pk))
-        return {"meetings_marker": "x"}
-
-    monkeypatch.setattr("meetings.selectors.group_page_context", fake_context)
-    client.force_login(members[0].user)
+    with_meetings(group, members, 3)
+    client.force_login(members[1].user)
     response = client.get(reverse("groups:group_detail", args=[group.pk]))
-    assert calls == [(group.pk, members[0].user.pk)]
-    assert response.context["meetings_marker"] == "x"
     assert "meetings/_group_meetings.html" in [t.name for t in response.templates]
+    body = response.content.decode()
+    assert members[0].user.first_name in body
+    assert reverse("meetings:group_meetings", args=[group.pk]) in body
 
 
-@pytest.mark.parametrize("count", [1, 10])
-def test_group_page_query_count_does_not_grow_with_members(
-    client, count, django_assert_max_num_queries, monkeypatch
+@pytest.mark.parametrize(("members", "meetings"), [(1, 1), (10, 26)])
+def test_group_page_query_count_does_not_grow_with_members_or_meetings(
+    client, django_assert_max_num_queries, members, meetings
 ):
-    # The meetings section counts its own queries in the meetings tests.
-    monkeypatch.setattr("meetings.selectors.group_page_context", lambda **kwargs: {})
-    group, members = group_with(count)
-    client.force_login(members[0].user)
+    group, memberships = group_with(members)
+    with_meetings(group, memberships, meetings)
+    client.force_login(memberships[0].user)
     url = reverse("groups:group_detail", args=[group.pk])
-    # session, user, group, current members
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(13):
         assert client.get(url).status_code == 200
 
 
