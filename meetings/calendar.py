@@ -35,9 +35,11 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db import connection
+from django.db.models import Prefetch, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from groups.models import Group, GroupStatus, Membership
@@ -122,42 +124,104 @@ def _window(day: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     return start, end
 
 
+def _as_datetime(value) -> dt.datetime | None:
+    """Raw SQL gives datetimes on PostgreSQL and naive UTC strings on SQLite."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = value.replace(tzinfo=dt.UTC)
+    return value
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _tables() -> dict[str, str]:
+    models = {
+        "settings": MemberSettings,
+        "user": User,
+        "membership": Membership,
+        "group": Group,
+        "meeting": Meeting,
+        "seat": HotSeat,
+        "agenda": AgendaItem,
+    }
+    return {key: connection.ops.quote_name(model._meta.db_table) for key, model in models.items()}
+
+
+# Hand-written SQL: the ORM spends milliseconds compiling these correlated subqueries,
+# far more than the database spends running them, and this runs on every feed poll.
+# Table names come from model metadata, every value is a query parameter.
+_OWNER_SQL = """
+SELECT s.feed_token, s.feed_token_created_at, u.id, u.email, u.display_name, u.language,
+       u.time_zone, u.is_staff,
+       (SELECT MAX(m.joined_at) FROM {membership} m WHERE m.user_id = u.id AND m.joined_at <= %s),
+       (SELECT MAX(m.left_at) FROM {membership} m WHERE m.user_id = u.id AND m.left_at <= %s)
+FROM {settings} s JOIN {user} u ON u.id = s.user_id
+WHERE s.feed_token = %s AND u.is_active = %s
+"""
+
+# One row per group of the feed: its own fields plus aggregates over what its events
+# show (meetings of the window in any status, their hot seats, the group's agenda).
+_GROUPS_SQL = """
+SELECT g.id, g.name, g.video_url, g.chat_url, g.time_zone,
+  (SELECT COUNT(*) FROM {meeting} m WHERE m.group_id = g.id
+      AND m.starts_at >= %s AND m.starts_at < %s),
+  (SELECT MAX(m.updated_at) FROM {meeting} m WHERE m.group_id = g.id
+      AND m.starts_at >= %s AND m.starts_at < %s),
+  (SELECT COUNT(*) FROM {seat} h JOIN {meeting} m ON m.id = h.meeting_id
+      WHERE m.group_id = g.id AND m.starts_at >= %s AND m.starts_at < %s),
+  (SELECT MAX(h.id) FROM {seat} h JOIN {meeting} m ON m.id = h.meeting_id
+      WHERE m.group_id = g.id AND m.starts_at >= %s AND m.starts_at < %s),
+  (SELECT SUM(h.user_id * h.meeting_id) FROM {seat} h JOIN {meeting} m ON m.id = h.meeting_id
+      WHERE m.group_id = g.id AND m.starts_at >= %s AND m.starts_at < %s),
+  (SELECT COUNT(*) FROM {agenda} a WHERE a.group_id = g.id),
+  (SELECT MAX(a.id) FROM {agenda} a WHERE a.group_id = g.id),
+  (SELECT SUM(a.minutes * (a.position + 1)) FROM {agenda} a WHERE a.group_id = g.id)
+FROM {group} g
+WHERE g.id IN (
+    SELECT ms.group_id FROM {membership} ms WHERE ms.user_id = %s AND ms.joined_at <= %s
+    AND (ms.left_at IS NULL OR ms.left_at > %s)
+  ) OR (g.status = %s AND %s)
+ORDER BY g.id
+"""
+
+
 def feed_groups(*, user: User, now: dt.datetime) -> QuerySet[Group]:
-    """The member's current groups; for staff also every active group (organiser feed)."""
+    """The member's current groups; for staff also every active group (organiser feed).
+
+    The same rule as in ``_GROUPS_SQL``, for callers that want model instances.
+    """
     condition = Q(pk__in=Membership.objects.current(now).filter(user=user).values("group_id"))
     if user.is_staff:
         condition |= Q(status=GroupStatus.ACTIVE)
     return Group.objects.filter(condition)
 
 
-def _aggregate(queryset: QuerySet, by: str, value) -> Subquery:
-    """A correlated single-value aggregate (``.order_by()`` keeps GROUP BY clean)."""
-    return Subquery(queryset.order_by().values(by).annotate(value=value).values("value")[:1])
-
-
-def _owner_by_token(token: str, now: dt.datetime) -> MemberSettings | None:
-    mine = Membership.objects.filter(user=OuterRef("user_id"))
-    found = (
-        MemberSettings.objects.select_related("user")
-        .annotate(
-            last_joined=_aggregate(mine.filter(joined_at__lte=now), "user", Max("joined_at")),
-            last_left=_aggregate(mine.filter(left_at__lte=now), "user", Max("left_at")),
-        )
-        .filter(feed_token=token, user__is_active=True)
-        .first()
-    )
+def _owner_by_token(token: str, now: dt.datetime) -> tuple[User, list] | None:
+    """The feed's owner and the validator parts of their row, or None."""
+    at = connection.ops.adapt_datetimefield_value(now)
+    sql = _OWNER_SQL.format(**_tables())
+    rows = _fetch(sql, [at, at, token, True])
+    if not rows:
+        return None
+    feed_token, created, pk, email, display_name, language, time_zone, is_staff, *stamps = rows[0]
     # The unique index finds the row; the constant-time comparison is belt and braces
     # against a database collation that compares case-insensitively or pads.
-    if found is None or not secrets.compare_digest(found.feed_token.encode(), token.encode()):
+    if not secrets.compare_digest(feed_token.encode(), token.encode()):
         return None
-    return found
-
-
-# One row per group: its own fields plus aggregates of what its feed events depend on.
-_STATE_FIELDS = (
-    "pk", "name", "video_url", "chat_url", "time_zone", "m_count", "m_changed",
-    "hs_count", "hs_max", "hs_mix", "ag_count", "ag_max", "ag_mix",
-)  # fmt: skip
+    user = User(
+        pk=pk,
+        email=email,
+        display_name=display_name,
+        language=language,
+        time_zone=time_zone,
+        is_staff=bool(is_staff),
+    )
+    return user, [_as_datetime(created), *(_as_datetime(stamp) for stamp in stamps)]
 
 
 def feed_state(*, token: str, now: dt.datetime) -> FeedState | None:
@@ -165,37 +229,20 @@ def feed_state(*, token: str, now: dt.datetime) -> FeedState | None:
     owner = _owner_by_token(token, now)
     if owner is None:
         return None
-    user = owner.user
+    user, stamps = owner
     day = _day_start(now)
-    start, end = _window(day)
-    meetings = Meeting.objects.filter(group=OuterRef("pk"), starts_at__gte=start, starts_at__lt=end)
-    seats = HotSeat.objects.filter(
-        meeting__group=OuterRef("pk"), meeting__starts_at__gte=start, meeting__starts_at__lt=end
-    )
-    agenda = AgendaItem.objects.filter(group=OuterRef("pk"))
-    rows = list(
-        feed_groups(user=user, now=now)
-        .annotate(
-            m_count=_aggregate(meetings, "group", Count("pk")),
-            m_changed=_aggregate(meetings, "group", Max("updated_at")),
-            hs_count=_aggregate(seats, "meeting__group", Count("pk")),
-            hs_max=_aggregate(seats, "meeting__group", Max("pk")),
-            hs_mix=_aggregate(seats, "meeting__group", Sum(F("user_id") * F("meeting_id"))),
-            ag_count=_aggregate(agenda, "group", Count("pk")),
-            ag_max=_aggregate(agenda, "group", Max("pk")),
-            ag_mix=_aggregate(agenda, "group", Sum(F("minutes") * (F("position") + 1))),
-        )
-        .order_by("pk")
-        .values_list(*_STATE_FIELDS)
-    )
-    stamps = [day, owner.feed_token_created_at, owner.last_joined, owner.last_left]
-    stamps += [row[_STATE_FIELDS.index("m_changed")] for row in rows]
+    adapt = connection.ops.adapt_datetimefield_value
+    window = [adapt(value) for value in _window(day)]
+    at = adapt(now)
+    params = window * 5 + [user.pk, at, at, GroupStatus.ACTIVE.value, user.is_staff]
+    rows = _fetch(_GROUPS_SQL.format(**_tables()), params)
+    stamps += [day, *(_as_datetime(row[6]) for row in rows)]
     last_modified = max(stamp for stamp in stamps if stamp is not None)
     fingerprint = json.dumps(
         [
             FEED_FORMAT_VERSION,
             settings.SITE_URL,
-            owner.feed_token,
+            token,
             [user.pk, user.language, user.time_zone, user.get_full_name(), user.is_staff],
             day.isoformat(),
             rows,
