@@ -1,4 +1,4 @@
-"""Calendar feeds: member settings, feed tokens, which meetings a feed shows, and events.
+"""Calendar feeds: member settings, feed tokens, and which meetings a feed shows.
 
 A member's feed ``/calendar/<token>.ics`` shows the meetings of every group they are a
 current member of (``Membership.current()``), from 90 days back to the end of the
@@ -31,21 +31,20 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
-from django.urls import NoReverseMatch, reverse
+from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import gettext as _
 
 from groups.models import Group, GroupStatus, Membership
 from mastermind.models import User
 
-from .ical import EventData, build_calendar, event_uid
+from .calendar_events import calendar_name, meeting_event
+from .ical import build_calendar
 from .models import AgendaItem, HotSeat, Meeting, MeetingStatus, MemberSettings, new_feed_token
 
 FEED_DAYS_BACK = 90
@@ -182,23 +181,12 @@ SELECT g.id, g.name, g.video_url, g.chat_url, g.time_zone,
   (SELECT MAX(a.id) FROM {agenda} a WHERE a.group_id = g.id),
   (SELECT SUM(a.minutes * (a.position + 1)) FROM {agenda} a WHERE a.group_id = g.id)
 FROM {group} g
-WHERE g.id IN (
+WHERE g.id IN (  -- current memberships (Membership.current()), or staff: active groups
     SELECT ms.group_id FROM {membership} ms WHERE ms.user_id = %s AND ms.joined_at <= %s
     AND (ms.left_at IS NULL OR ms.left_at > %s)
   ) OR (g.status = %s AND %s)
 ORDER BY g.id
 """
-
-
-def feed_groups(*, user: User, now: dt.datetime) -> QuerySet[Group]:
-    """The member's current groups; for staff also every active group (organiser feed).
-
-    The same rule as in ``_GROUPS_SQL``, for callers that want model instances.
-    """
-    condition = Q(pk__in=Membership.objects.current(now).filter(user=user).values("group_id"))
-    if user.is_staff:
-        condition |= Q(status=GroupStatus.ACTIVE)
-    return Group.objects.filter(condition)
 
 
 def _owner_by_token(token: str, now: dt.datetime) -> tuple[User, list] | None:
@@ -312,115 +300,6 @@ def build_feed(state: FeedState) -> bytes:
             time_zone=user.time_zone,
             refresh_minutes=REFRESH_MINUTES,
         )
-
-
-def calendar_name(user: User) -> str:
-    return _("Mastermind – %(name)s") % {"name": user.get_full_name()}
-
-
-# -------------------------------------------------------------------------------- events
-
-
-def absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
-
-
-def meeting_url(meeting: Meeting) -> str:
-    try:
-        return absolute(meeting.get_absolute_url())
-    except NoReverseMatch:  # the meeting pages are another part of the app
-        return absolute(f"/meetings/{meeting.pk}/")
-
-
-def preparation_url(meeting: Meeting) -> str:
-    try:
-        return absolute(reverse("meetings:preparation", kwargs={"pk": meeting.pk}))
-    except NoReverseMatch:
-        return f"{meeting_url(meeting)}#preparation"
-
-
-def presenters(meeting: Meeting) -> list[User]:
-    """Presenters in a stable order; reads the prefetched hot seats."""
-    return [seat.user for seat in sorted(meeting.hot_seats.all(), key=lambda seat: seat.pk)]
-
-
-def meeting_summary(meeting: Meeting) -> str:
-    names = ", ".join(user.first_name for user in presenters(meeting))
-    if names:
-        summary = _("%(group)s – Hot Seat: %(names)s") % {
-            "group": meeting.group.name,
-            "names": names,
-        }
-    else:
-        summary = _("%(group)s – Mastermind meeting") % {"group": meeting.group.name}
-    if meeting.status == MeetingStatus.CANCELLED:
-        # Google Calendar shows cancelled events in subscriptions without a mark.
-        summary = _("Cancelled: %(summary)s") % {"summary": summary}
-    return summary
-
-
-def agenda_lines(meeting: Meeting, agenda: list[AgendaItem]) -> list[str]:
-    """Agenda items with their local clock times, e.g. "19:15 Hot seat"."""
-    clock = meeting.starts_at.astimezone(ZoneInfo(meeting.time_zone))
-    lines = []
-    for item in agenda:
-        lines.append(f"{clock:%H:%M} {item.title}")
-        clock += dt.timedelta(minutes=item.minutes)
-    return lines
-
-
-def meeting_description(meeting: Meeting, agenda: list[AgendaItem]) -> str:
-    parts = []
-    if meeting.status == MeetingStatus.CANCELLED:
-        reason = meeting.cancel_reason.strip()
-        parts.append(
-            _("This meeting is cancelled: %(reason)s") % {"reason": reason}
-            if reason
-            else _("This meeting is cancelled.")
-        )
-    lines = agenda_lines(meeting, agenda)
-    if lines:
-        parts.append("\n".join([_("Agenda"), *lines]))
-    links = [
-        _("Hot-seat preparation: %(url)s") % {"url": preparation_url(meeting)},
-        _("Meeting page: %(url)s") % {"url": meeting_url(meeting)},
-    ]
-    if meeting.group.video_url:
-        links.append(_("Video call: %(url)s") % {"url": meeting.group.video_url})
-    if meeting.group.chat_url:
-        links.append(_("Group chat: %(url)s") % {"url": meeting.group.chat_url})
-    parts.append("\n".join(links))
-    return "\n\n".join(parts)
-
-
-def meeting_event(
-    *,
-    meeting: Meeting,
-    agenda: list[AgendaItem],
-    dtstamp: dt.datetime | None = None,
-    organizer: tuple[str, str] = ("", ""),
-    attendees: tuple[tuple[str, str], ...] = (),
-) -> EventData:
-    """One meeting as an event, in the active language. ``dtstamp`` defaults to the
-    meeting's last change, which keeps feed bodies identical for identical data."""
-    status = "CANCELLED" if meeting.status != MeetingStatus.SCHEDULED else "CONFIRMED"
-    return EventData(
-        uid=event_uid(meeting.pk, settings.SITE_DOMAIN),
-        sequence=meeting.sequence,
-        dtstamp=dtstamp or meeting.updated_at,
-        last_modified=meeting.updated_at,
-        starts_at=meeting.starts_at,
-        ends_at=meeting.ends_at,
-        time_zone=meeting.time_zone,
-        summary=meeting_summary(meeting),
-        description=meeting_description(meeting, agenda),
-        location=meeting.group.video_url,
-        url=meeting.group.video_url,
-        status=status,
-        organizer_email=organizer[0],
-        organizer_name=organizer[1],
-        attendees=attendees,
-    )
 
 
 def single_meeting_ics(*, meeting: Meeting, user: User) -> bytes:

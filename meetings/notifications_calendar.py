@@ -23,7 +23,7 @@ from mastermind import outbox
 from mastermind.mail import Attachment, Email
 from mastermind.models import Notification, User
 
-from . import calendar
+from . import calendar, calendar_events
 from .ical import build_calendar
 from .invitations import KIND_CANCEL, KIND_INVITATION, KIND_SHORT_NOTICE, NOT_HELD
 from .models import Meeting, MeetingStatus, MemberSettings
@@ -60,7 +60,7 @@ def imip_email(*, meeting: Meeting, user: User, to: str, method: str) -> Email:
     """The invitation (REQUEST) or cancellation (CANCEL) for one member."""
     agenda = calendar.agenda_by_group([meeting.group_id])[meeting.group_id]
     with translation.override(user.language):
-        event = calendar.meeting_event(
+        event = calendar_events.meeting_event(
             meeting=meeting,
             agenda=agenda,
             dtstamp=timezone.now(),
@@ -69,7 +69,7 @@ def imip_email(*, meeting: Meeting, user: User, to: str, method: str) -> Email:
         )
         body = build_calendar(
             events=[event],
-            name=calendar.calendar_name(user),
+            name=calendar_events.calendar_name(user),
             time_zone=user.time_zone,
             method=method,
         )
@@ -86,9 +86,9 @@ def imip_email(*, meeting: Meeting, user: User, to: str, method: str) -> Email:
             "meeting": meeting,
             "group": meeting.group,
             "summary": event.summary,
-            "presenters": calendar.presenters(meeting),
-            "meeting_url": calendar.meeting_url(meeting),
-            "calendar_url": calendar.absolute(reverse("meetings:calendar")),
+            "presenters": calendar_events.presenters(meeting),
+            "meeting_url": calendar_events.meeting_url(meeting),
+            "calendar_url": calendar_events.absolute(reverse("meetings:calendar")),
             "is_update": meeting.sequence > 0,
         },
         alternatives=[(body.decode("utf-8"), mimetype)],
@@ -134,7 +134,7 @@ def build_short_notice(notification: Notification) -> Email | None:
     if not _is_member(user, meeting):
         return None
     with translation.override(user.language):
-        summary = calendar.meeting_summary(meeting)
+        summary = calendar_events.meeting_summary(meeting)
     return Email(
         template="meetings/email/short_notice",
         to=notification.email,
@@ -146,7 +146,7 @@ def build_short_notice(notification: Notification) -> Email | None:
             "group": meeting.group,
             "summary": summary,
             "cancelled": meeting.status in NOT_HELD,
-            "meeting_url": calendar.meeting_url(meeting),
+            "meeting_url": calendar_events.meeting_url(meeting),
             "video_url": meeting.group.video_url,
         },
     )

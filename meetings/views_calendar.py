@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import calendar
+from . import calendar, calendar_events
 from .models import Meeting, MeetingStatus
 
 ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -34,7 +34,7 @@ class InvitationsForm(forms.Form):
 @require_http_methods(["GET"])
 def calendar_page(request: HttpRequest) -> HttpResponse:
     member_settings = calendar.settings_for(request.user)
-    feed_url = calendar.absolute(calendar.feed_path(member_settings))
+    feed_url = calendar_events.absolute(calendar.feed_path(member_settings))
     webcal_url = "webcal://" + feed_url.split("://", 1)[1]
     context = {
         "feed_url": feed_url,

@@ -4,10 +4,11 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 from django.utils.http import http_date
 
 from groups.models import GroupStatus
-from meetings import calendar
+from meetings import calendar, calendar_events
 from meetings.models import MeetingStatus
 from tests.factories import AgendaItemFactory, GroupFactory, HotSeatFactory, StaffFactory
 
@@ -69,23 +70,18 @@ def test_feed_has_one_event_per_meeting_with_uid_sequence_times_and_texts(client
     assert group.chat_url in description
 
 
-def test_feed_texts_follow_the_members_language(client, settings):
+def test_feed_texts_follow_the_members_language(client, monkeypatch):
     member = make_member(language="de", display_name="Bea Berg")
     make_meeting(member.memberships.get().group, local(2027, 3, 16), presenter=member)
     seen = []
-    real = calendar.meeting_summary
+    real = calendar_events.meeting_summary
 
     def spy(meeting):
-        from django.utils import translation
-
         seen.append(translation.get_language())
         return real(meeting)
 
-    calendar.meeting_summary = spy
-    try:
-        get_feed(client, member, **{"Accept-Language": "en"})
-    finally:
-        calendar.meeting_summary = real
+    monkeypatch.setattr(calendar_events, "meeting_summary", spy)
+    get_feed(client, member, **{"Accept-Language": "en"})
     assert seen == ["de"]
 
 
