@@ -29,6 +29,8 @@ class Email:
     language: str = settings.LANGUAGE_CODE
     time_zone: str = settings.TIME_ZONE
     attachments: Sequence[Attachment] = ()
+    # Extra multipart/alternative parts as (content, mimetype), e.g. an iMIP text/calendar.
+    alternatives: Sequence[tuple[str, str]] = ()
     headers: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -49,6 +51,8 @@ def render_email(email: Email) -> EmailMultiAlternatives:
         headers=dict(email.headers),
     )
     message.attach_alternative(html, "text/html")
+    for content, mimetype in email.alternatives:
+        message.attach_alternative(content, mimetype)
     for attachment in email.attachments:
         message.attach(attachment.filename, attachment.content, attachment.mimetype)
     return message
