@@ -10,7 +10,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from mastermind.models import User
@@ -31,17 +31,11 @@ def absolute(path: str) -> str:
 
 
 def meeting_url(meeting: Meeting) -> str:
-    try:
-        return absolute(meeting.get_absolute_url())
-    except NoReverseMatch:  # the meeting pages are another part of the app
-        return absolute(f"/meetings/{meeting.pk}/")
+    return absolute(meeting.get_absolute_url())
 
 
 def preparation_url(meeting: Meeting) -> str:
-    try:
-        return absolute(reverse("meetings:preparation", kwargs={"pk": meeting.pk}))
-    except NoReverseMatch:
-        return f"{meeting_url(meeting)}#preparation"
+    return absolute(reverse("meetings:prepare", kwargs={"pk": meeting.pk}))
 
 
 def presenters(meeting: Meeting) -> list[User]:
