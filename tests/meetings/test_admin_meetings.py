@@ -61,7 +61,7 @@ def test_invalid_schedule_shows_messages_and_saves_nothing(staff_client):
     data = {**SCHEDULE, "group": group.pk, "every_weeks": 0, "end_date": "2027-01-01"}
     response = staff_client.post(reverse("admin:meetings_schedule_add"), data)
     assert response.status_code == 200
-    assert "must not lie before the first date" in response.content.decode()
+    assert "darf nicht vor dem ersten Termin liegen" in response.content.decode()
     assert not Schedule.objects.exists() and not Meeting.objects.exists()
 
 
@@ -113,7 +113,7 @@ def test_move_action_rejects_a_past_time(staff_client):
         "reason": "x",
     }
     page = staff_client.post(reverse("admin:meetings_meeting_changelist"), data)
-    assert "in the future" in page.content.decode()
+    assert "in der Zukunft" in page.content.decode()
     assert not Meeting.objects.get(pk=meeting.pk).is_override
 
 

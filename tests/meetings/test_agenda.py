@@ -65,7 +65,7 @@ def test_admin_rejects_an_agenda_that_does_not_add_up(client):
     url = reverse("admin:meetings_groupagenda_change", args=[group.pk])
     response = client.post(url, _formset_data(group, [15, 15, 20, 30, 25, 20]))
     assert response.status_code == 200
-    assert "adds up to 125 minutes, but the meetings last 120 minutes" in response.content.decode()
+    assert "ergibt zusammen 125 Minuten, die Treffen dauern aber 120" in response.content.decode()
     assert sum(AgendaItem.objects.filter(group=group).values_list("minutes", flat=True)) == 120
     response = client.post(url, _formset_data(group, [10, 20, 20, 30, 25, 15]))
     assert response.status_code == 302

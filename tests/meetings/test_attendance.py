@@ -58,7 +58,7 @@ def test_cannot_say_absent_for_a_past_meeting(client, clock):  # noqa: F811
     response = client.post(
         reverse("meetings:absence", args=[meeting.pk]), {"note": ""}, follow=True
     )
-    assert "not upcoming any more" in response.content.decode()
+    assert "steht nicht mehr bevor" in response.content.decode()
     assert not Absence.objects.exists()
 
 

@@ -109,5 +109,5 @@ def test_admin_pause_form_rejects_last_day_before_first_day(client):
         {"name": "Falsch", "start_date": "2027-02-16", "end_date": "2027-02-01"},
     )
     assert response.status_code == 200
-    assert "must not lie before the first day" in response.content.decode()
+    assert "darf nicht vor dem ersten Tag liegen" in response.content.decode()
     assert not Pause.objects.exists()

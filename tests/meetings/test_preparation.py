@@ -56,7 +56,7 @@ def test_empty_preparation_is_rejected(client, meeting_and_people):
         {"story": " ", "value_for_others": "", "feedback_wanted": ""},
     )
     assert response.status_code == 200
-    assert "at least one" in response.content.decode()
+    assert "mindestens eine" in response.content.decode()
     assert not Preparation.objects.exists()
 
 

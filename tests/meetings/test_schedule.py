@@ -183,7 +183,7 @@ def test_schedule_form_rejects_end_before_first_and_out_of_range_values():
     form = ScheduleAdminForm(data)
     assert not form.is_valid()
     assert set(form.errors) == {"every_weeks", "duration_minutes", "end_date", "hot_seats"}
-    assert "must not lie before" in form.errors["end_date"][0]
+    assert "darf nicht vor dem ersten Termin liegen" in form.errors["end_date"][0]
 
 
 def test_schedule_form_defaults_to_the_groups_time_zone():
