@@ -56,7 +56,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Send again"), permissions=["change"])
     def send_again(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
-        count = outbox.send_again(queryset.only("pk"))
+        count = outbox.send_again(queryset.select_related(None).only("pk"))
         self.message_user(
             request,
             ngettext(

@@ -110,9 +110,14 @@ def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
 
 def unsubscribe(*, user_id: int, preference: str) -> bool:
     """Turn one preference off. Only ever turns off; False if the user is gone."""
+    off = {preference: False}
+    if MemberSettings.objects.filter(user_id=user_id).update(**off):
+        return True
     if not get_user_model().objects.filter(pk=user_id).exists():
         return False
-    MemberSettings.objects.update_or_create(user_id=user_id, defaults={preference: False})
+    _settings, created = MemberSettings.objects.get_or_create(user_id=user_id, defaults=off)
+    if not created:  # created by a concurrent request in between
+        MemberSettings.objects.filter(user_id=user_id).update(**off)
     return True
 
 
