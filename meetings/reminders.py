@@ -46,7 +46,9 @@ at the new time − offset), and a reminder claimed for the old time is skipped 
 builder, which sees that the meeting no longer starts at the key's anchor. Without it,
 a reminder already sent for the old date would suppress the one for the new date.
 Changing only an offset (e.g. 24 h → 48 h) does not change the key, so nobody gets a
-second reminder for the same meeting time.
+second reminder for the same meeting time. A meeting moved so late that its new send
+time is already more than ``LOOKBACK`` ago gets no reminder from the sweep: members
+hear about such a short-notice change from the calendar part's change email instead.
 
 At send time the builder (``meetings/notifications_reminders.py``) checks again, on
 fresh rows, everything the sweep checked: the meeting is still scheduled and at the
