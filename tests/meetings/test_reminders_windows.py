@@ -143,3 +143,22 @@ def test_emails_go_out_in_each_recipients_language_and_time_zone():
     assert "19:00" in by_recipient[german.email].body
     assert "März" in by_recipient[german.email].body
     assert "Dienstag" in by_recipient[german.email].body
+
+
+def test_sweep_claims_what_the_calendar_part_collects(monkeypatch):
+    from meetings import invitations
+
+    moment = START - dt.timedelta(days=3)
+    seen = []
+
+    def collect(now):
+        seen.append(now)
+        return [Notification(kind="test_invitation", dedup_key="invitation:1", email="a@b.org")]
+
+    monkeypatch.setattr(invitations, "collect", collect)
+    result = sweep_at(moment)
+    assert seen == [moment]
+    assert result.enqueued == 1
+    assert keys("test_invitation") == ["invitation:1"]
+    sweep_at(moment + MINUTE)
+    assert keys("test_invitation") == ["invitation:1"]
