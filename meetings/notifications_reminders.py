@@ -134,7 +134,7 @@ def build_meeting_email(notification: Notification) -> Email | None:
         ]
     return Email(
         template=TEMPLATES[kind.name],
-        to=notification.email,
+        to=user.email,  # the current address, should it have changed since the claim
         context=context,
         language=user.language,
         time_zone=user.time_zone,
@@ -154,13 +154,13 @@ def build_intake_digest(notification: Notification) -> Email | None:
         return None  # deleted, or the deadline moved: the new deadline has its own claim
     user = notification.user
     headers: dict[str, str] = {}
-    language, time_zone = settings.LANGUAGE_CODE, settings.TIME_ZONE
+    language, time_zone, to = settings.LANGUAGE_CODE, settings.TIME_ZONE, notification.email
     if user is not None:
         if not (user.is_active and user.is_staff):
             return None
         if not preferences.wants(user_id=user.pk, preference="organiser_digests"):
             return None
-        language, time_zone = user.language, user.time_zone
+        language, time_zone, to = user.language, user.time_zone, user.email
         headers = preferences.unsubscribe_headers(user_id=user.pk, preference="organiser_digests")
     counts = dict(
         Application.objects.filter(intake=intake)
@@ -172,7 +172,7 @@ def build_intake_digest(notification: Notification) -> Email | None:
     rows = [(status.label, counts.get(status.value, 0)) for status in ApplicationStatus]
     return Email(
         template="meetings/email/intake_digest",
-        to=notification.email,
+        to=to,
         context={
             "intake": intake,
             "rows": rows,
