@@ -15,7 +15,10 @@ How it works
    redelivered task waits on the lock and then finds it sent.
 4. **Failures.** An SMTP or provider error is recorded (attempts, error) and retried with
    exponential backoff and full jitter, up to ``MAX_ATTEMPTS``; then the row is failed.
-   The admin's "send again" puts it back to pending.
+   The admin's "send again" puts it back to pending. An error while building or rendering
+   the email (a bug, a missing template, a row the builder cannot handle) counts as a
+   failed attempt too: otherwise the task would crash before recording anything, the
+   minute sweep would re-queue the row forever, and nobody would see why.
 5. **Nothing silently dropped.** No far-future ETA task exists. The minute sweep
    (``requeue_stuck``) re-enqueues pending rows whose message was lost (broker restart,
    worker crash), so a lost queue delays an email by a minute or two, never loses it.
@@ -47,6 +50,10 @@ MAX_ATTEMPTS = 5
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_CAP_SECONDS = 30 * 60
 STUCK_AFTER = timedelta(minutes=2)
+# Rows per INSERT and per key lookup in claim_many: a sweep with up to this many due
+# emails takes the same number of queries as one with a single email (SQLite lowers the
+# insert batch to its parameter limit by itself).
+CLAIM_BATCH_SIZE = 5000
 
 Builder = Callable[[Notification], Email | None]
 _builders: dict[str, Builder] = {}
@@ -89,13 +96,14 @@ def claim_many(notifications: Iterable[Notification]) -> list[int]:
     rows = list(notifications)
     if not rows:
         return []
-    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=CLAIM_BATCH_SIZE)
     keys = [row.dedup_key for row in rows]
     ids: list[int] = []
-    for start in range(0, len(keys), 1000):
+    for start in range(0, len(keys), CLAIM_BATCH_SIZE):
         ids.extend(
             Notification.objects.filter(
-                dedup_key__in=keys[start : start + 1000], status=NotificationStatus.PENDING
+                dedup_key__in=keys[start : start + CLAIM_BATCH_SIZE],
+                status=NotificationStatus.PENDING,
             ).values_list("pk", flat=True)
         )
     enqueue(ids)
@@ -136,14 +144,21 @@ def deliver(notification_id: int, *, now: datetime | None = None) -> tuple[str, 
         if notification is None or notification.status != NotificationStatus.PENDING:
             return Outcome.DONE, 0.0
         try:
-            email = builder_for(notification.kind)(notification)
+            # A savepoint: a query failing in a builder must not abort the transaction
+            # that holds the row lock and records the outcome.
+            with transaction.atomic():
+                email = builder_for(notification.kind)(notification)
+                message = None if email is None else render_email(email)
         except Expired:
             _finish(notification, NotificationStatus.EXPIRED)
             return Outcome.DONE, 0.0
-        if email is None:
+        except Exception as error:  # see "Failures" in the module docstring
+            logger.exception("notification %s could not be built", notification.pk)
+            notification.attempts += 1
+            return _record_failure(notification, error, now=now)
+        if message is None:
             _finish(notification, NotificationStatus.SKIPPED)
             return Outcome.DONE, 0.0
-        message = render_email(email)
         notification.attempts += 1
         try:
             message.send(fail_silently=False)

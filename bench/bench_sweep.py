@@ -1,0 +1,222 @@
+"""Benchmark meetings.reminders.sweep at scale on PostgreSQL (not a test).
+
+Run from the repository root with a PostgreSQL server reachable::
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/mastermind_bench python bench/bench_sweep.py
+
+It drops and re-creates that database (only if its name ends in "_bench"), migrates,
+bulk-inserts 10,000 groups with 5 members each (50,000 users and memberships) and a
+year of fortnightly meetings per group (260,000 meetings), and places meetings so that
+exactly 500 and, at another moment, exactly 5,000 first reminders are due. For each it
+times the sweep (tasks are published to Celery's in-memory transport, so publishing is
+included but no broker is needed), counts its queries, times a second sweep at the same
+moment (everything already claimed: the steady state of the minute beat), and compares
+with a bare SELECT of the same (meeting, member) rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/mastermind_bench"
+os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mastermind.settings")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+GROUPS, MEMBERS_PER_GROUP, MEETINGS_PER_GROUP = 10_000, 5, 26
+SMALL, LARGE = 500, 5_000
+RUNS = 3
+TARGET_SECONDS = 5.0
+BASE = dt.datetime(2027, 3, 1, 12, 0, tzinfo=dt.UTC)  # background meetings start 18:00 UTC
+MOMENTS = {SMALL: BASE, LARGE: BASE + dt.timedelta(days=3)}
+
+
+def recreate_database(url: str) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not name.endswith("_bench"):
+        raise SystemExit(f"Refusing to drop {name!r}: the benchmark database must end in _bench")
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def populate() -> None:
+    from django.utils import timezone
+
+    from groups.models import Group, Membership
+    from mastermind.models import User
+    from meetings.models import HotSeat, Meeting, Schedule
+
+    now = timezone.now()
+    groups = Group.objects.bulk_create(
+        [Group(name=f"Group {i}") for i in range(GROUPS)], batch_size=5000
+    )
+    users = User.objects.bulk_create(
+        [
+            User(email=f"member{i}@example.org", display_name=f"Member {i}", password="!")  # noqa: S106 - unusable
+            for i in range(GROUPS * MEMBERS_PER_GROUP)
+        ],
+        batch_size=5000,
+    )
+    Membership.objects.bulk_create(
+        [
+            Membership(group=groups[i // MEMBERS_PER_GROUP], user=user, joined_at=now)
+            for i, user in enumerate(users)
+        ],
+        batch_size=5000,
+    )
+    # Half the groups have a schedule row (defaults), half use the defaults without one.
+    Schedule.objects.bulk_create(
+        [Schedule(group=g, first_date=BASE.date()) for g in groups[::2]], batch_size=5000
+    )
+    due_groups = {SMALL: groups[: SMALL // MEMBERS_PER_GROUP]}
+    due_groups[LARGE] = groups[SMALL // MEMBERS_PER_GROUP :][: LARGE // MEMBERS_PER_GROUP]
+    meetings = []
+    for count, moment in MOMENTS.items():
+        # The first reminder (24 h before) of these meetings is due 30 minutes before `moment`.
+        start = moment + dt.timedelta(hours=24) - dt.timedelta(minutes=30)
+        meetings += [
+            Meeting(group=g, starts_at=start, ends_at=start + dt.timedelta(hours=2))
+            for g in due_groups[count]
+        ]
+    for index, group in enumerate(groups):  # a year of fortnightly meetings, 18:00 UTC
+        first = dt.datetime(2027, 3, 8, 18, 0, tzinfo=dt.UTC) + dt.timedelta(days=index % 14)
+        meetings += [
+            Meeting(
+                group=group,
+                starts_at=first + dt.timedelta(weeks=2 * n),
+                ends_at=first + dt.timedelta(weeks=2 * n, hours=2),
+                series_date=(first + dt.timedelta(weeks=2 * n)).date(),
+            )
+            for n in range(MEETINGS_PER_GROUP)
+        ]
+    meetings = Meeting.objects.bulk_create(meetings, batch_size=5000)
+    first_member = {g.pk: users[i * MEMBERS_PER_GROUP] for i, g in enumerate(groups)}
+    HotSeat.objects.bulk_create(
+        [HotSeat(meeting=m, user=first_member[m.group_id]) for m in meetings], batch_size=5000
+    )
+
+
+def bare_select(moment: dt.datetime) -> int:
+    """The same (meeting, member) rows with one plain join and a constant window."""
+    from django.db import connection
+
+    sql = """
+        SELECT m.id, u.id, u.email
+        FROM meetings_meeting m
+        JOIN groups_membership ms ON ms.group_id = m.group_id AND ms.left_at IS NULL
+        JOIN mastermind_user u ON u.id = ms.user_id
+        WHERE m.status = 'scheduled' AND m.starts_at BETWEEN %s AND %s
+    """
+    low = moment + dt.timedelta(hours=24) - dt.timedelta(hours=6)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [low, moment + dt.timedelta(hours=24)])
+        return len(cursor.fetchall())
+
+
+def timed(function, *args):
+    started = time.perf_counter()
+    value = function(*args)
+    return time.perf_counter() - started, value
+
+
+def read_only(moment: dt.datetime) -> int:
+    """The sweep's reading half: every kind's candidate rows, nothing claimed or queued."""
+    from meetings import reminders
+
+    rows = [r for k in reminders.MEETING_KINDS for r in reminders.meeting_candidates(k, now=moment)]
+    return len(rows) + len(reminders.intake_digest_candidates(now=moment))
+
+
+def measure(count: int) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from mastermind.models import Notification
+    from meetings import reminders
+
+    moment = MOMENTS[count]
+    first, again, bare, read = [], [], [], []
+    for _ in range(RUNS):
+        Notification.objects.all().delete()
+        seconds, rows = timed(read_only, moment)
+        assert rows == count, rows
+        read.append(seconds)
+        with CaptureQueriesContext(connection) as queries:
+            seconds, result = timed(reminders.sweep, moment)
+        assert result.new[reminders.MEETING_REMINDER] == count, result
+        first.append(seconds)
+        with CaptureQueriesContext(connection) as queries_again:
+            seconds, result_again = timed(reminders.sweep, moment)
+        assert sum(result_again.new.values()) == 0
+        again.append(seconds)
+        seconds, rows = timed(bare_select, moment)
+        assert rows == count, rows
+        bare.append(seconds)
+    return {
+        "due": count,
+        "sweep_s": statistics.median(first),
+        "queries": len(queries),
+        "read_s": statistics.median(read),
+        "again_s": statistics.median(again),
+        "queries_again": len(queries_again),
+        "bare_s": statistics.median(bare),
+    }
+
+
+def main() -> int:
+    recreate_database(os.environ["DATABASE_URL"])
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from mastermind.celery import app
+
+    app.conf.broker_url = "memory://"
+    app.conf.broker_transport_options = {}
+    call_command("migrate", verbosity=0)
+    seconds, _ = timed(populate)
+    print(
+        f"populated {GROUPS:,} groups, {GROUPS * MEMBERS_PER_GROUP:,} members, "
+        f"{GROUPS * MEETINGS_PER_GROUP + (SMALL + LARGE) // MEMBERS_PER_GROUP:,} meetings "
+        f"in {seconds:.1f} s"
+    )
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    ok = True
+    print(
+        "due: reminders due in this sweep; sweep: claim + insert + publish to the in-memory "
+        "broker;\nread: the sweep's queries and row building only; again: the next minute's "
+        "sweep\n(all claimed); bare: one plain SELECT of the same (meeting, member) rows."
+    )
+    header = ("due", "sweep", "queries", "read", "again", "queries", "bare", "sweep/bare")
+    print("{:>6} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>11} {:>10}".format(*header, "read/bare"))
+    for count in (SMALL, LARGE):
+        row = measure(count)
+        print(
+            f"{row['due']:>6} {row['sweep_s']:>7.3f}s {row['queries']:>8} "
+            f"{row['read_s']:>7.3f}s {row['again_s']:>7.3f}s {row['queries_again']:>8} "
+            f"{row['bare_s']:>7.4f}s {row['sweep_s'] / row['bare_s']:>10.0f}x "
+            f"{row['read_s'] / row['bare_s']:>9.1f}x"
+        )
+        ok = ok and row["sweep_s"] < TARGET_SECONDS
+    print(f"target: sweep < {TARGET_SECONDS:.0f} s at {LARGE:,} due: {'met' if ok else 'MISSED'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
