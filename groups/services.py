@@ -182,7 +182,7 @@ def waitlist_candidates(*, group: Group):
 
 
 def _lock_group(group: Group) -> Group:
-    locked = Group.objects.select_for_update().select_related("intake").get(pk=group.pk)
+    locked = Group.objects.select_for_update(of=("self",)).select_related("intake").get(pk=group.pk)
     if locked.status == GroupStatus.ENDED:
         raise GroupsError(_("This group has ended."))
     return locked
@@ -213,7 +213,11 @@ def _close(membership: Membership, reason: str) -> None:
 
 
 def _lock_current(membership: Membership) -> Membership:
-    locked = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    locked = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .get(pk=membership.pk)
+    )
     if not locked.is_current:
         raise GroupsError(_("This membership has already ended."))
     return locked

@@ -4,7 +4,7 @@ import zoneinfo
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from groups import proposals, services
 from groups.models import Membership
@@ -83,7 +83,8 @@ def test_welcome_shows_the_first_scheduled_meeting_and_group_links():
     membership = Membership.objects.filter(group=group).select_related("user").first()
     body = next(m for m in mail.outbox if m.to == [membership.user.email]).body
     local = starts.astimezone(zoneinfo.ZoneInfo(membership.user.time_zone))
-    assert f"{local:%H:%M}" in body
+    with translation.override(membership.user.language):
+        assert formats.time_format(local, "TIME_FORMAT") in body
     assert "The dates follow soon" not in body
     assert "https://meet.jit.si/gruppe-a" in body
     assert "https://signal.group/#gruppe-a" in body
