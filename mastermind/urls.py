@@ -17,6 +17,7 @@ urlpatterns = [
     path("privacy/my-data/", views_privacy.my_data, name="privacy_my_data"),
     path("privacy/my-data.json", views_privacy.export_data, name="privacy_export"),
     path("privacy/delete-account/", views_privacy.delete_account, name="privacy_delete"),
+    path("accounts/login/code/", views.request_login_code, name="account_request_login_code"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("groups.urls")),

@@ -3,11 +3,14 @@ from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
-from . import health
+from . import health, ratelimit
+
+LOGIN_CODE_LIMIT = (20, 60 * 60)  # per client address and hour
 
 
 @require_GET
@@ -50,3 +53,22 @@ def safe_next(request: HttpRequest, fallback: str) -> str:
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
     return fallback
+
+
+def request_login_code(request: HttpRequest) -> HttpResponse:
+    """allauth's "email me a code", behind a per-address limit that answers 429.
+
+    allauth limits each email address itself (a form error); this caps how many codes
+    one address can ask for across many email addresses.
+    """
+    from allauth.account.views import request_login_code as allauth_view
+
+    if request.method == "POST":
+        limit, period = LOGIN_CODE_LIMIT
+        if not ratelimit.hit("login_code", ratelimit.client_ip(request), limit, period):
+            return ratelimit.rate_limited(
+                request,
+                period=period,
+                message=_("Too many sign-in codes were requested from your address."),
+            )
+    return allauth_view(request)

@@ -71,3 +71,16 @@ def test_login_codes_are_rate_limited_per_email(member):
     assert [r.status_code for r in responses[:3]] == [302, 302, 302]
     assert responses[3].status_code in (200, 429)
     assert len(mail.outbox) == 3
+
+
+def test_sign_in_codes_answer_429_with_a_clear_page_after_20_per_minute_from_one_address():
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    statuses = [
+        client.post("/accounts/login/code/", {"email": f"p{i}@example.org"}).status_code
+        for i in range(20)
+    ]
+    assert statuses == [302] * 20
+    response = client.post("/accounts/login/code/", {"email": "last@example.org"})
+    assert response.status_code == 429
+    assert "Too many sign-in codes were requested from your address" in response.content.decode()
+    assert 'class="site-header"' in response.content.decode()
