@@ -10,15 +10,15 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import applications
+from . import applications, retention
 from .forms import availability_summary
-from .models import Application, ApplicationStatus, Intake, InterestSignup
+from .models import Application, ApplicationStatus, Intake, InterestSignup, Membership
 
 RESERVED_SLUGS = {"interest", "confirm", "edit", "withdraw", "unsubscribe"}
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -269,7 +269,7 @@ def export_rows(queryset):
 class ApplicationAdmin(admin.ModelAdmin):
     list_display = (
         "name", "email", "intake", "topics_display", "availability_display", "status",
-        "decision_display", "is_confirmed", "created_at",
+        "decision_display", "is_confirmed", "created_at", "deletion_display",
     )  # fmt: skip
     list_select_related = ("intake",)
     list_filter = (ConfirmedFilter, "intake", "status", TopicFilter, WeekdayFilter)
@@ -283,13 +283,24 @@ class ApplicationAdmin(admin.ModelAdmin):
     )  # fmt: skip
     record_fields = (
         "consent_version", "consented_at", "confirmed_at", "created_at", "updated_at",
-        "decision_sent_status", "decision_sent_at",
+        "decision_sent_status", "decision_sent_at", "deletion_display",
     )  # fmt: skip
     fieldsets = (
         (_("Applicant"), {"fields": applicant_fields}),
         (_("Review"), {"fields": ("status", "decision_display", "notes")}),
         (_("Record"), {"fields": record_fields}),
     )
+
+    def get_queryset(self, request: HttpRequest):
+        memberships = Membership.objects.filter(application=OuterRef("pk"))
+        return super().get_queryset(request).annotate(has_membership=Exists(memberships))
+
+    @admin.display(description=_("deleted on"))
+    def deletion_display(self, application: Application) -> str:
+        when = retention.deletion_date(application)
+        if when is None:
+            return _("kept with the membership")
+        return _local(when)
 
     def get_readonly_fields(self, request, obj=None):
         # The applicant's own words are theirs: organisers read them, never rewrite them.

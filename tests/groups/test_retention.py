@@ -54,3 +54,15 @@ def test_retention_period_is_configurable(intake, settings):
 def test_deletion_date_is_the_deadline_plus_the_period(intake):
     application = ApplicationFactory(intake=intake)
     assert retention.deletion_date(application) == DEADLINE + dt.timedelta(days=180)
+
+
+def test_admin_shows_when_each_application_will_be_deleted(admin_client, intake):
+    kept = ApplicationFactory(intake=intake, name="Kept Member")
+    MembershipFactory(application=kept)
+    ApplicationFactory(intake=intake, name="Going Soon")
+    response = admin_client.get("/admin/groups/application/", HTTP_ACCEPT_LANGUAGE="en")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Deleted on" in body
+    assert "kept with the membership" in body
+    assert "2026-08-29 01:59" in body  # deadline + 180 days, in Berlin time
