@@ -1,8 +1,9 @@
-"""Demo groups for `make run`: accept the demo intake's applications, match, create groups.
+"""Demo groups for `make run`: a past intake whose applicants already meet in groups.
 
+The open demo intake (groups.demo_intake) stays ungrouped, so an organiser can try
+"Propose groups" on it; this past round ("Herbst 2026") was accepted, matched and turned
+into groups, which the meetings demo gives schedules and history.
 Idempotent: once the intake has groups, running it again only repeats the report line.
-The demo intake normally comes from groups.demo_intake; if that part is missing, a small
-one is made here (only if no intake with the slug exists).
 """
 
 import datetime as dt
@@ -16,7 +17,7 @@ from mastermind.models import User
 from . import proposals, services
 from .models import Application, ApplicationStatus, Intake, Membership
 
-SLUG = "fruehjahr-2027"
+SLUG = "herbst-2026"
 
 # (name, time zone, evenings in that zone, topics, language)
 _PEOPLE = [
@@ -37,14 +38,14 @@ _PEOPLE = [
 ]
 
 
-def _fallback_intake() -> Intake:
+def _past_intake() -> Intake:
     now = timezone.now()
     intake = Intake.objects.create(
-        title="Mastermind Frühjahr 2027",
+        title="Mastermind Herbst 2026",
         slug=SLUG,
         pitch="Für Selbstständige im **Online-Marketing**: alle zwei Wochen dienstags um 19 Uhr.",
-        opens_at=now - dt.timedelta(days=30),
-        deadline=now - dt.timedelta(days=2),
+        opens_at=now - dt.timedelta(days=150),
+        deadline=now - dt.timedelta(days=120),
         topics=["Online Marketing", "Content Strategy", "Podcasting", "SEO"],
     )
     for name, zone, slots, topics, language in _PEOPLE:
@@ -59,8 +60,8 @@ def _fallback_intake() -> Intake:
             time_zone=zone,
             language=language,
             consent_version=settings.PRIVACY_NOTICE_VERSION,
-            consented_at=now - dt.timedelta(days=10),
-            confirmed_at=now - dt.timedelta(days=10),
+            consented_at=now - dt.timedelta(days=130),
+            confirmed_at=now - dt.timedelta(days=130),
         )
     return intake
 
@@ -73,7 +74,7 @@ def _give_demo_password(users: list[User]) -> None:
 
 
 def seed(report: list[str]) -> None:
-    intake = Intake.objects.filter(slug=SLUG).first() or _fallback_intake()
+    intake = Intake.objects.filter(slug=SLUG).first() or _past_intake()
     if intake.groups_created_at is None:
         Application.objects.confirmed().filter(intake=intake, status=ApplicationStatus.NEW).update(
             status=ApplicationStatus.ACCEPTED

@@ -21,3 +21,14 @@ def test_demo_creates_groups_once_with_a_member_who_can_sign_in():
     again = demo.seed()
     assert (Group.objects.count(), Membership.objects.count(), Intake.objects.count()) == counts
     assert line in again
+
+
+def test_demo_leaves_the_open_intake_ungrouped_for_the_organiser_to_try():
+    from groups.demo_intake import seed as _  # noqa: F401 - the open intake's part exists
+    from groups.selectors import open_intakes
+
+    demo.seed()
+    open_intake = open_intakes()[0]
+    assert open_intake.groups_created_at is None
+    assert open_intake.applications.confirmed().count() >= 20
+    assert not Group.objects.filter(intake=open_intake).exists()
