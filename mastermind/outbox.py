@@ -143,6 +143,10 @@ def deliver(notification_id: int, *, now: datetime | None = None) -> tuple[str, 
         notification = Notification.objects.select_for_update().filter(pk=notification_id).first()
         if notification is None or notification.status != NotificationStatus.PENDING:
             return Outcome.DONE, 0.0
+        now = now or timezone.now()
+        if notification.attempts and notification.due_at > now:
+            # A duplicate or redelivered message arrived during the backoff: wait it out.
+            return Outcome.RETRY, (notification.due_at - now).total_seconds()
         try:
             # A savepoint: a query failing in a builder must not abort the transaction
             # that holds the row lock and records the outcome.

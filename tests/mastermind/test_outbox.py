@@ -1,7 +1,9 @@
+import datetime as dt
 import smtplib
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from mastermind import outbox
 from mastermind.mail import Email
@@ -77,7 +79,11 @@ class BrokenBackend:
 def test_smtp_errors_retry_then_fail(settings):
     settings.EMAIL_BACKEND = "tests.mastermind.test_outbox.BrokenBackend"
     notification = Notification.objects.create(kind=KIND, dedup_key="k", email="a@example.org")
-    outcomes = [outbox.deliver(notification.pk)[0] for _ in range(outbox.MAX_ATTEMPTS)]
+    clock, outcomes = timezone.now(), []
+    for _ in range(outbox.MAX_ATTEMPTS):
+        outcome, delay = outbox.deliver(notification.pk, now=clock)
+        outcomes.append(outcome)
+        clock += dt.timedelta(seconds=delay)
     assert outcomes == [outbox.Outcome.RETRY] * (outbox.MAX_ATTEMPTS - 1) + [outbox.Outcome.DONE]
     notification.refresh_from_db()
     assert notification.status == NotificationStatus.FAILED
@@ -109,3 +115,20 @@ def test_send_again_resets_a_failed_notification(django_capture_on_commit_callba
     assert notification.status == NotificationStatus.PENDING
     assert notification.attempts == 0
     assert len(callbacks) == 1
+
+
+def test_a_redelivered_message_during_the_backoff_does_not_send_early(settings):
+    settings.EMAIL_BACKEND = "tests.mastermind.test_outbox.BrokenBackend"
+    notification = Notification.objects.create(kind=KIND, dedup_key="k", email="a@example.org")
+    now = timezone.now()
+    outcome, delay = outbox.deliver(notification.pk, now=now)
+    assert outcome == outbox.Outcome.RETRY
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    early = outbox.deliver(notification.pk, now=now + dt.timedelta(seconds=1))
+    assert early[0] == outbox.Outcome.RETRY
+    assert mail.outbox == []
+    notification.refresh_from_db()
+    assert notification.attempts == 1
+    on_time = outbox.deliver(notification.pk, now=now + dt.timedelta(seconds=delay + 1))
+    assert on_time[0] == outbox.Outcome.SENT
+    assert len(mail.outbox) == 1

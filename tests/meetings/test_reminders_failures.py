@@ -85,8 +85,12 @@ def test_a_builder_error_counts_as_an_attempt_and_ends_failed(monkeypatch):
         raise RuntimeError("template exploded")
 
     monkeypatch.setitem(outbox._builders, reminders.MEETING_REMINDER, broken)
-    with time_machine.travel(moment, tick=False):
-        outcomes = [outbox.deliver(notification.pk)[0] for _ in range(outbox.MAX_ATTEMPTS)]
+    outcomes, clock = [], moment
+    for _ in range(outbox.MAX_ATTEMPTS):
+        with time_machine.travel(clock, tick=False):
+            outcome, delay = outbox.deliver(notification.pk)
+        outcomes.append(outcome)
+        clock += dt.timedelta(seconds=delay)
     assert outcomes[-1] == outbox.Outcome.DONE
     notification.refresh_from_db()
     assert notification.status == NotificationStatus.FAILED
