@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core import mail
@@ -21,6 +22,7 @@ from meetings.models import HotSeat, Meeting, MeetingStatus, Schedule
 from meetings.schedule import save_schedule
 from tests.factories import ApplicationFactory, IntakeFactory
 
+BERLIN = ZoneInfo("Europe/Berlin")
 # Words that read the same in both languages; everything else must be translated.
 SAME_IN_BOTH = {"Hot seat"}
 
@@ -85,15 +87,28 @@ def next_weekday(weekday: int, *, after: dt.date | None = None) -> dt.date:
 
 
 def member_group(*, language: str) -> tuple[Group, list]:
-    """A group formed the way the organiser forms one, with a schedule and a past meeting.
+    """A group formed the way the organiser forms one, met once already, with a schedule.
 
     Goes through the same services the organiser's clicks call: accept, propose,
-    create, save the schedule. Returns the group and its members' users.
+    create, save the schedule. The members joined weeks ago and met last Tuesday at
+    19:00 (the rotation counts that hot seat). Returns the group and its members' users.
     """
     intake = open_intake(language=language, size=4)
     intake.applications.update(status=ApplicationStatus.ACCEPTED)
     proposals.run_matching(intake=intake)
     (group,) = services.create_groups(intake=intake, by=None)
+    group.memberships.update(joined_at=timezone.now() - dt.timedelta(days=30))
+    users = [m.user for m in group.memberships.select_related("user").order_by("pk")]
+    last_tuesday = next_weekday(Weekday.TUESDAY, after=timezone.localdate() - dt.timedelta(days=8))
+    started = dt.datetime.combine(last_tuesday, dt.time(19, 0), tzinfo=BERLIN)
+    past = Meeting.objects.create(
+        group=group,
+        starts_at=started,
+        ends_at=started + dt.timedelta(hours=2),
+        time_zone="Europe/Berlin",
+        status=MeetingStatus.SCHEDULED,
+    )
+    HotSeat.objects.create(meeting=past, user=users[-1])
     save_schedule(
         schedule=Schedule(
             group=group,
@@ -104,15 +119,6 @@ def member_group(*, language: str) -> tuple[Group, list]:
             time_zone="Europe/Berlin",
         )
     )
-    started = timezone.now() - dt.timedelta(days=3)
-    Meeting.objects.create(
-        group=group,
-        starts_at=started,
-        ends_at=started + dt.timedelta(hours=2),
-        time_zone="Europe/Berlin",
-        status=MeetingStatus.SCHEDULED,
-    )
-    users = [m.user for m in group.memberships.select_related("user").order_by("pk")]
     return group, users
 
 
