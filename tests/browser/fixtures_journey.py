@@ -22,6 +22,8 @@ from meetings.models import HotSeat, Meeting, MeetingStatus, Schedule
 from meetings.schedule import save_schedule
 from tests.factories import ApplicationFactory, IntakeFactory
 
+from .conftest import axe_violations
+
 BERLIN = ZoneInfo("Europe/Berlin")
 # Words that read the same in both languages; everything else must be translated.
 SAME_IN_BOTH = {"Hot seat"}
@@ -49,12 +51,16 @@ def last_mail_to(address: str):
     return sent[-1]
 
 
-def sign_in_by_code(page, live_server, email: str) -> None:
+def sign_in_by_code(page, live_server, email: str, *, check_accessibility: bool = False) -> None:
     """The member's sign-in: an emailed code, typed into the confirm page."""
     page.goto(f"{live_server.url}/accounts/login/")
+    if check_accessibility:
+        assert axe_violations(page) == []
     page.fill("#id_code_email", email)
     page.get_by_role("button", name=tr(page, "Email me a sign-in code")).click()
     page.wait_for_url("**/accounts/login/code/confirm/")
+    if check_accessibility:
+        assert axe_violations(page) == []
     body = last_mail_to(email).body
     code = re.search(r"\b([A-Z0-9]{4}-[A-Z0-9]{4})\b", body).group(1)
     page.fill("input[name=code]", code)

@@ -41,7 +41,7 @@ def test_member_sees_group_and_calendar_and_hands_over_the_hot_seat(
 ):
     page = browser_page
     group, member, first = journey
-    sign_in_by_code(page, live_server, member.email)
+    sign_in_by_code(page, live_server, member.email, check_accessibility=True)
 
     nav(page, "My groups")
     assert tr(page, "My groups") in page.inner_text("h1")
