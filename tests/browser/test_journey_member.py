@@ -36,7 +36,7 @@ def nav(page, label: str) -> None:
 
 
 @pytest.mark.parametrize("browser_page", ["de", "en"], indirect=True)
-def test_member_sees_group_and_calendar_and_hands_over_the_hot_seat(
+def test_member_sees_the_next_hot_seat_and_hands_it_on_when_absent(
     browser_page, live_server, journey
 ):
     page = browser_page
