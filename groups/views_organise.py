@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from . import proposals, services
@@ -209,11 +210,13 @@ def proposal_create(request: HttpRequest, pk: int) -> HttpResponse:
     except services.GroupsError as error:
         messages.error(request, str(error))
     else:
-        messages.success(
-            request,
-            _("%(count)s groups created; every member gets a welcome email.")
-            % {"count": len(groups)},
+        count = len(groups)
+        message = ngettext(
+            "%(count)s group created; every member gets a welcome email.",
+            "%(count)s groups created; every member gets a welcome email.",
+            count,
         )
+        messages.success(request, message % {"count": count})
     return _back(intake)
 
 

@@ -1,0 +1,103 @@
+"""Journey, part 2: the organiser accepts applications, forms groups and sets a schedule."""
+
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core import mail
+from django.utils import formats
+
+from groups.models import ApplicationStatus, Group, Membership, Weekday
+from meetings.models import HotSeat, Meeting
+from tests.factories import StaffFactory
+
+from .conftest import screenshot
+from .fixtures_journey import next_weekday, open_intake, tr
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+PASSWORD = "a long organiser passphrase"
+
+
+def sign_in_to_admin(page, live_server, *, email: str, password: str) -> None:
+    page.goto(f"{live_server.url}/admin/")
+    page.wait_for_url("**/admin/login/**")
+    page.fill("#id_username", email)
+    page.fill("#id_password", password)
+    page.get_by_role("button", name=tr(page, "Log in")).click()
+    page.wait_for_url(f"{live_server.url}/admin/")
+
+
+def accept_all_applications(page) -> None:
+    page.get_by_role("link", name=tr(page, "applications").capitalize(), exact=True).click()
+    page.wait_for_url("**/admin/groups/application/")
+    screenshot(page, "journey-admin-applications")
+    page.check("#action-toggle")
+    page.select_option("select[name=action]", "accept")
+    page.get_by_role("button", name=tr(page, "Go")).click()
+    page.wait_for_load_state()
+
+
+def admin_date(page, day) -> str:
+    return day.strftime(formats.get_format("DATE_INPUT_FORMATS", lang=page.language)[0])
+
+
+@pytest.mark.parametrize("browser_page", ["de", "en"], indirect=True)
+def test_organiser_accepts_forms_groups_and_sets_a_schedule(browser_page, live_server):
+    page = browser_page
+    intake = open_intake(language=page.language, size=5)
+    organiser = StaffFactory(
+        email="orga@example.org", display_name="Olga Ott", language=page.language
+    )
+    organiser.set_password(PASSWORD)
+    organiser.save()
+
+    sign_in_to_admin(
+        page, live_server, email=organiser.email, password="a long organiser passphrase"
+    )
+    accept_all_applications(page)
+    assert "5" in page.inner_text(".messagelist")
+    accepted = intake.applications.filter(status=ApplicationStatus.ACCEPTED)
+    assert accepted.count() == 5
+
+    # The intake's admin page links to the staff page that proposes the groups.
+    page.goto(f"{live_server.url}/admin/groups/intake/{intake.pk}/change/")
+    page.locator(".object-tools").get_by_role("link", name=tr(page, "Propose groups")).click()
+    page.wait_for_url(f"**/organise/intakes/{intake.pk}/proposal/")
+    page.get_by_role("button", name=tr(page, "Propose groups")).click()
+    page.wait_for_load_state()
+    assert page.locator(".proposal-group").count() == 1
+    assert page.locator(".proposal-group .proposal-members li").count() == 5
+    screenshot(page, "journey-proposal")
+
+    page.once("dialog", lambda dialog: dialog.accept())  # "Create these groups …?"
+    page.get_by_role("button", name=tr(page, "Create groups")).click()
+    page.wait_for_load_state()
+    (group,) = Group.objects.filter(intake=intake)
+    assert group.name in page.inner_text("main")
+    assert Membership.objects.filter(group=group).count() == 5
+    welcomed = {address for m in mail.outbox for address in m.to}
+    assert welcomed == {a.email for a in accepted}
+    screenshot(page, "journey-groups-created")
+
+    # The group meets every two weeks on Tuesdays at 19:00, from next Tuesday on.
+    first = next_weekday(Weekday.TUESDAY)
+    page.goto(f"{live_server.url}/admin/meetings/schedule/add/")
+    page.select_option("#id_group", str(group.pk))
+    page.fill("#id_every_weeks", "2")
+    page.select_option("#id_weekday", str(Weekday.TUESDAY.value))
+    page.fill("#id_start_time", "19:00")
+    page.fill("#id_duration_minutes", "90")
+    page.fill("#id_first_date", admin_date(page, first))
+    screenshot(page, "journey-admin-schedule")
+    page.locator("input[name=_save]").click()
+    page.wait_for_url("**/admin/meetings/schedule/")
+    assert page.locator(".messagelist .error").count() == 0, page.inner_text(".messagelist")
+
+    meetings = list(Meeting.objects.filter(group=group).order_by("starts_at"))
+    assert len(meetings) >= 20, "a year ahead, every two weeks"
+    first_local = meetings[0].starts_at.astimezone(ZoneInfo("Europe/Berlin"))
+    assert (first_local.date(), first_local.hour, first_local.minute) == (first, 19, 0)
+    assert (meetings[0].ends_at - meetings[0].starts_at).total_seconds() == 90 * 60
+    # Every meeting has a presenter, and the first five are five different people.
+    assert HotSeat.objects.filter(meeting__group=group).count() == len(meetings)
+    first_five = {HotSeat.objects.get(meeting=m).user_id for m in meetings[:5]}
+    assert len(first_five) == 5
