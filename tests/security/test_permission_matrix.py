@@ -11,13 +11,20 @@ from ``allauth.urls``) have dozens of their own patterns; a few representative r
 them and the completeness check leaves them out.
 """
 
+# ruff: noqa: E501 - the matrix is a table, one row per line
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
+import time_machine
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
+
+from groups import signing
+from groups.models import Application
 
 from .fixtures_security import (
     A_GROUP_NAME,
@@ -58,6 +65,7 @@ def same(status: int) -> str:
 TAMPERED = "eyJwayI6MX0:1tampered:invalidsignature"
 LOGIN, ADMIN = "302 302", "302 302 302 302 302"
 
+# fmt: off
 ROWS = [
     # -- project pages --------------------------------------------------------------
     Row("home", "get", r("home"), same(200)),
@@ -75,92 +83,93 @@ ROWS = [
     Row("interest", "get", r("groups:interest"), same(200)),
     Row("interest, empty form", "post", r("groups:interest"), same(200)),
     Row("interest thanks", "get", r("groups:interest_thanks"), same(200)),
-    Row("interest confirm", "get", r("groups:interest_confirm", token=World.interest_token), same(200)),  # noqa: E501
-    Row("interest confirm POST", "post", r("groups:interest_confirm", token=World.interest_token), same(200)),  # noqa: E501
-    Row("interest confirm tampered", "get", r("groups:interest_confirm", token=lambda w: TAMPERED), same(404)),  # noqa: E501
-    Row("interest unsubscribe", "get", r("groups:interest_unsubscribe", token=lambda w: w.interest_token("groups.interest.unsubscribe")), same(200)),  # noqa: E501
-    Row("interest unsubscribe POST", "post", r("groups:interest_unsubscribe", token=lambda w: w.interest_token("groups.interest.unsubscribe")), same(200)),  # noqa: E501
-    Row("interest unsubscribe tampered", "post", r("groups:interest_unsubscribe", token=lambda w: TAMPERED), same(404)),  # noqa: E501
+    Row("interest confirm", "get", r("groups:interest_confirm", token=World.interest_token), same(200)),
+    Row("interest confirm POST", "post", r("groups:interest_confirm", token=World.interest_token), same(200)),
+    Row("interest confirm tampered", "get", r("groups:interest_confirm", token=lambda w: TAMPERED), same(404)),
+    Row("interest unsubscribe", "get", r("groups:interest_unsubscribe", token=lambda w: w.interest_token("groups.interest.unsubscribe")), same(200)),
+    Row("interest unsubscribe POST", "post", r("groups:interest_unsubscribe", token=lambda w: w.interest_token("groups.interest.unsubscribe")), same(200)),
+    Row("interest unsubscribe tampered", "post", r("groups:interest_unsubscribe", token=lambda w: TAMPERED), same(404)),
     Row("apply", "get", r("groups:apply", slug=lambda w: w.intake.slug), same(200)),
     Row("apply, empty form", "post", r("groups:apply", slug=lambda w: w.intake.slug), same(200)),
-    Row("apply unknown intake", "get", r("groups:apply", slug=lambda w: "gibt-es-nicht"), same(404)),  # noqa: E501
+    Row("apply unknown intake", "get", r("groups:apply", slug=lambda w: "gibt-es-nicht"), same(404)),
     Row("apply thanks", "get", r("groups:apply_thanks", slug=lambda w: w.intake.slug), same(200)),
     # Application X's signed links: they work for whoever holds them, and only for X.
-    Row("X confirm", "get", r("groups:application_confirm", token=World.confirm_token), same(200)),  # noqa: E501
-    Row("X confirm POST", "post", r("groups:application_confirm", token=World.confirm_token), same(200)),  # noqa: E501
-    Row("confirm tampered", "get", r("groups:application_confirm", token=lambda w: TAMPERED), same(404)),  # noqa: E501
+    Row("X confirm", "get", r("groups:application_confirm", token=World.confirm_token), same(200)),
+    Row("X confirm POST", "post", r("groups:application_confirm", token=World.confirm_token), same(200)),
+    Row("confirm tampered", "get", r("groups:application_confirm", token=lambda w: TAMPERED), same(404)),
     Row("X edit", "get", r("groups:application_edit", token=World.manage_token), same(200)),
-    Row("X edit, empty form", "post", r("groups:application_edit", token=World.manage_token), same(200)),  # noqa: E501
-    Row("edit tampered", "get", r("groups:application_edit", token=lambda w: TAMPERED), same(404)),  # noqa: E501
-    Row("edit: X's confirm token is no edit token", "get", r("groups:application_edit", token=World.confirm_token), same(404)),  # noqa: E501
-    Row("X withdraw", "get", r("groups:application_withdraw", token=World.manage_token), same(200)),  # noqa: E501
-    Row("X withdraw POST", "post", r("groups:application_withdraw", token=World.manage_token), same(200)),  # noqa: E501
-    Row("withdraw tampered", "post", r("groups:application_withdraw", token=lambda w: TAMPERED), same(404)),  # noqa: E501
+    Row("X edit, empty form", "post", r("groups:application_edit", token=World.manage_token), same(200)),
+    Row("edit tampered", "get", r("groups:application_edit", token=lambda w: TAMPERED), same(404)),
+    Row("edit: X's confirm token is no edit token", "get", r("groups:application_edit", token=World.confirm_token), same(404)),
+    Row("X withdraw", "get", r("groups:application_withdraw", token=World.manage_token), same(200)),
+    Row("X withdraw POST", "post", r("groups:application_withdraw", token=World.manage_token), same(200)),
+    Row("withdraw tampered", "post", r("groups:application_withdraw", token=lambda w: TAMPERED), same(404)),
     # -- member pages ---------------------------------------------------------------
     Row("my groups", "get", r("groups:my_groups"), f"{LOGIN} 200 200 200 200"),
-    Row("group A", "get", r("groups:group_detail", pk=lambda w: w.group_a.pk), f"{LOGIN} 200 404 404 200"),  # noqa: E501
-    Row("group B", "get", r("groups:group_detail", pk=lambda w: w.group_b.pk), f"{LOGIN} 404 200 404 200"),  # noqa: E501
-    Row("leave A GET", "get", r("groups:leave_group", pk=lambda w: w.group_a.pk), f"{LOGIN} 200 404 404 404"),  # noqa: E501
-    Row("leave A", "post", r("groups:leave_group", pk=lambda w: w.group_a.pk), f"{LOGIN} 302 404 404 404", {"reason": ""}),  # noqa: E501
+    Row("group A", "get", r("groups:group_detail", pk=lambda w: w.group_a.pk), f"{LOGIN} 200 404 404 200"),
+    Row("group B", "get", r("groups:group_detail", pk=lambda w: w.group_b.pk), f"{LOGIN} 404 200 404 200"),
+    Row("leave A GET", "get", r("groups:leave_group", pk=lambda w: w.group_a.pk), f"{LOGIN} 200 404 404 404"),
+    Row("leave A", "post", r("groups:leave_group", pk=lambda w: w.group_a.pk), f"{LOGIN} 302 404 404 404", {"reason": ""}),
     # The link is made before the matrix signs a1 in; a1's own sign-in uses it up (410).
-    Row("a1's sign-in link", "get", World.signin_path, "200 200 410 200 200 200", leak_check=False),  # noqa: E501
-    Row("a1's sign-in link POST", "post", World.signin_path, "302 302 410 302 302 302", leak_check=False),  # noqa: E501
-    Row("sign-in link tampered", "get", r("groups:signin_link", uidb64=lambda w: "MQ", token=lambda w: "x-y"), same(410)),  # noqa: E501
-    Row("A's meetings", "get", r("meetings:group_meetings", pk=lambda w: w.group_a.pk), f"{LOGIN} 200 404 404 200"),  # noqa: E501
-    Row("meeting of A", "get", r("meetings:meeting_detail", pk=lambda w: w.meeting_a.pk), f"{LOGIN} 200 404 404 200"),  # noqa: E501
-    Row("meeting of B", "get", r("meetings:meeting_detail", pk=lambda w: w.meeting_b.pk), f"{LOGIN} 404 200 404 200"),  # noqa: E501
-    Row("held meeting of A", "get", r("meetings:meeting_detail", pk=lambda w: w.past_a.pk), f"{LOGIN} 200 404 404 200"),  # noqa: E501
-    Row("A's meeting .ics", "get", r("meetings:meeting_ics", pk=lambda w: w.meeting_a.pk), f"{LOGIN} 200 404 404 200"),  # noqa: E501
-    Row("absence GET", "get", r("meetings:absence", pk=lambda w: w.meeting_a.pk), f"{LOGIN} 405 405 405 405"),  # noqa: E501
-    Row("absence in A", "post", r("meetings:absence", pk=lambda w: w.meeting_a.pk), f"{LOGIN} 302 404 404 403", {"note": "x"}),  # noqa: E501
-    Row("a1's preparation", "get", r("meetings:prepare", pk=lambda w: w.meeting_a.pk), f"{LOGIN} 200 404 404 403"),  # noqa: E501
-    Row("a1's preparation POST", "post", r("meetings:prepare", pk=lambda w: w.meeting_a.pk), f"{LOGIN} 302 404 404 403", {"story": "x"}),  # noqa: E501
-    Row("a2's preparation", "get", r("meetings:prepare", pk=lambda w: w.meeting_a2.pk), f"{LOGIN} 403 404 404 403"),  # noqa: E501
-    Row("commit GET", "get", r("meetings:commit", pk=lambda w: w.past_a.pk), f"{LOGIN} 405 405 405 405"),  # noqa: E501
-    Row("commit in A", "post", r("meetings:commit", pk=lambda w: w.past_a.pk), f"{LOGIN} 302 404 404 403", {"text": "x"}),  # noqa: E501
-    Row("mark a1's commitment GET", "get", r("meetings:mark_commitment", pk=lambda w: w.commitment_a1.pk), f"{LOGIN} 405 405 405 405"),  # noqa: E501
-    Row("mark a1's commitment", "post", r("meetings:mark_commitment", pk=lambda w: w.commitment_a1.pk), f"{LOGIN} 302 404 404 403", {"done": "1"}),  # noqa: E501
-    Row("swap request in A", "get", r("meetings:swap_request", pk=lambda w: w.meeting_a.pk), f"{LOGIN} 200 404 404 404"),  # noqa: E501
-    Row("swap request in A POST", "post", r("meetings:swap_request", pk=lambda w: w.meeting_a.pk), f"{LOGIN} 200 404 404 404"),  # noqa: E501
+    Row("a1's sign-in link", "get", World.signin_path, "200 200 410 200 200 200", leak_check=False),
+    Row("a1's sign-in link POST", "post", World.signin_path, "302 302 410 302 302 302", leak_check=False),
+    Row("sign-in link tampered", "get", r("groups:signin_link", uidb64=lambda w: "MQ", token=lambda w: "x-y"), same(410)),
+    Row("A's meetings", "get", r("meetings:group_meetings", pk=lambda w: w.group_a.pk), f"{LOGIN} 200 404 404 200"),
+    Row("meeting of A", "get", r("meetings:meeting_detail", pk=lambda w: w.meeting_a.pk), f"{LOGIN} 200 404 404 200"),
+    Row("meeting of B", "get", r("meetings:meeting_detail", pk=lambda w: w.meeting_b.pk), f"{LOGIN} 404 200 404 200"),
+    Row("held meeting of A", "get", r("meetings:meeting_detail", pk=lambda w: w.past_a.pk), f"{LOGIN} 200 404 404 200"),
+    Row("A's meeting .ics", "get", r("meetings:meeting_ics", pk=lambda w: w.meeting_a.pk), f"{LOGIN} 200 404 404 200"),
+    Row("absence GET", "get", r("meetings:absence", pk=lambda w: w.meeting_a.pk), f"{LOGIN} 405 405 405 405"),
+    Row("absence in A", "post", r("meetings:absence", pk=lambda w: w.meeting_a.pk), f"{LOGIN} 302 404 404 403", {"note": "x"}),
+    Row("a1's preparation", "get", r("meetings:prepare", pk=lambda w: w.meeting_a.pk), f"{LOGIN} 200 404 404 403"),
+    Row("a1's preparation POST", "post", r("meetings:prepare", pk=lambda w: w.meeting_a.pk), f"{LOGIN} 302 404 404 403", {"story": "x"}),
+    Row("a2's preparation", "get", r("meetings:prepare", pk=lambda w: w.meeting_a2.pk), f"{LOGIN} 403 404 404 403"),
+    Row("commit GET", "get", r("meetings:commit", pk=lambda w: w.past_a.pk), f"{LOGIN} 405 405 405 405"),
+    Row("commit in A", "post", r("meetings:commit", pk=lambda w: w.past_a.pk), f"{LOGIN} 302 404 404 403", {"text": "x"}),
+    Row("mark a1's commitment GET", "get", r("meetings:mark_commitment", pk=lambda w: w.commitment_a1.pk), f"{LOGIN} 405 405 405 405"),
+    Row("mark a1's commitment", "post", r("meetings:mark_commitment", pk=lambda w: w.commitment_a1.pk), f"{LOGIN} 302 404 404 403", {"done": "1"}),
+    Row("swap request in A", "get", r("meetings:swap_request", pk=lambda w: w.meeting_a.pk), f"{LOGIN} 200 404 404 404"),
+    Row("swap request in A POST", "post", r("meetings:swap_request", pk=lambda w: w.meeting_a.pk), f"{LOGIN} 200 404 404 404"),
     Row("my swaps", "get", r("meetings:swaps"), f"{LOGIN} 200 200 200 200"),
-    Row("withdraw A's swap GET", "get", r("meetings:swap_answer", pk=lambda w: w.swap.pk, action=lambda w: "withdraw"), f"{LOGIN} 405 405 405 405"),  # noqa: E501
-    Row("withdraw A's swap", "post", r("meetings:swap_answer", pk=lambda w: w.swap.pk, action=lambda w: "withdraw"), f"{LOGIN} 302 404 404 404"),  # noqa: E501
-    Row("unknown swap action", "post", r("meetings:swap_answer", pk=lambda w: w.swap.pk, action=lambda w: "delete"), f"{LOGIN} 404 404 404 404"),  # noqa: E501
+    Row("withdraw A's swap GET", "get", r("meetings:swap_answer", pk=lambda w: w.swap.pk, action=lambda w: "withdraw"), f"{LOGIN} 405 405 405 405"),
+    Row("withdraw A's swap", "post", r("meetings:swap_answer", pk=lambda w: w.swap.pk, action=lambda w: "withdraw"), f"{LOGIN} 302 404 404 404"),
+    Row("unknown swap action", "post", r("meetings:swap_answer", pk=lambda w: w.swap.pk, action=lambda w: "delete"), f"{LOGIN} 404 404 404 404"),
     Row("calendar page", "get", r("meetings:calendar"), f"{LOGIN} 200 200 200 200"),
     Row("renew feed GET", "get", r("meetings:calendar_renew"), f"{LOGIN} 405 405 405 405"),
     Row("renew feed", "post", r("meetings:calendar_renew"), same(302)),
-    Row("invitations GET", "get", r("meetings:calendar_invitations"), f"{LOGIN} 405 405 405 405"),  # noqa: E501
+    Row("invitations GET", "get", r("meetings:calendar_invitations"), f"{LOGIN} 405 405 405 405"),
     Row("invitations", "post", r("meetings:calendar_invitations"), same(302)),
-    Row("a1's feed", "get", r("meetings:feed", token=lambda w: w.feed_a1), same(200), leak_check=False),  # noqa: E501
+    Row("a1's feed", "get", r("meetings:feed", token=lambda w: w.feed_a1), same(200), leak_check=False),
     Row("b1's feed", "get", r("meetings:feed", token=lambda w: w.feed_b1), same(200)),
-    Row("former member's feed", "get", r("meetings:feed", token=lambda w: w.feed_af), same(200)),  # noqa: E501
+    Row("former member's feed", "get", r("meetings:feed", token=lambda w: w.feed_af), same(200)),
     Row("feed, unknown token", "get", r("meetings:feed", token=lambda w: "x" * 43), same(404)),
     Row("feed POST", "post", r("meetings:feed", token=lambda w: w.feed_b1), same(405)),
     Row("profile", "get", r("meetings:profile"), f"{LOGIN} 200 200 200 200"),
     Row("profile, empty form", "post", r("meetings:profile"), f"{LOGIN} 200 200 200 200"),
-    Row("a1's unsubscribe link", "get", r("meetings:unsubscribe", token=World.unsubscribe_token), same(200), leak_check=False),  # noqa: E501
-    Row("a1's unsubscribe POST", "post", r("meetings:unsubscribe", token=World.unsubscribe_token), same(200), leak_check=False),  # noqa: E501
-    Row("unsubscribe tampered", "post", r("meetings:unsubscribe", token=lambda w: TAMPERED), same(400)),  # noqa: E501
+    Row("a1's unsubscribe link", "get", r("meetings:unsubscribe", token=World.unsubscribe_token), same(200), leak_check=False),
+    Row("a1's unsubscribe POST", "post", r("meetings:unsubscribe", token=World.unsubscribe_token), same(200), leak_check=False),
+    Row("unsubscribe tampered", "post", r("meetings:unsubscribe", token=lambda w: TAMPERED), same(400)),
     # -- staff pages ----------------------------------------------------------------
-    Row("proposal page", "get", r("groups:intake_proposal", pk=lambda w: w.intake.pk), f"{ADMIN} 200"),  # noqa: E501
-    Row("proposal: run GET", "get", r("groups:proposal_run", pk=lambda w: w.intake.pk), f"{ADMIN} 405"),  # noqa: E501
+    Row("proposal page", "get", r("groups:intake_proposal", pk=lambda w: w.intake.pk), f"{ADMIN} 200"),
+    Row("proposal: run GET", "get", r("groups:proposal_run", pk=lambda w: w.intake.pk), f"{ADMIN} 405"),
     Row("proposal: run", "post", r("groups:proposal_run", pk=lambda w: w.intake.pk), same(302)),
     Row("proposal: move", "post", r("groups:proposal_move", pk=lambda w: w.intake.pk), same(302)),
     Row("proposal: pin", "post", r("groups:proposal_pin", pk=lambda w: w.intake.pk), same(302)),
-    Row("proposal: unpin", "post", r("groups:proposal_unpin", pk=lambda w: w.intake.pk, pin_pk=lambda w: w.pin.pk), same(302)),  # noqa: E501
-    Row("proposal: unpin unknown", "post", r("groups:proposal_unpin", pk=lambda w: w.intake.pk, pin_pk=lambda w: 99999), f"{ADMIN} 404"),  # noqa: E501
-    Row("proposal: create groups", "post", r("groups:proposal_create", pk=lambda w: w.intake.pk), same(302)),  # noqa: E501
-    Row("manage group A", "get", r("groups:group_manage", pk=lambda w: w.group_a.pk), f"{ADMIN} 200"),  # noqa: E501
-    Row("manage group A POST", "post", r("groups:group_manage", pk=lambda w: w.group_a.pk), same(302)),  # noqa: E501
+    Row("proposal: unpin", "post", r("groups:proposal_unpin", pk=lambda w: w.intake.pk, pin_pk=lambda w: w.pin.pk), same(302)),
+    Row("proposal: unpin unknown", "post", r("groups:proposal_unpin", pk=lambda w: w.intake.pk, pin_pk=lambda w: 99999), f"{ADMIN} 404"),
+    Row("proposal: create groups", "post", r("groups:proposal_create", pk=lambda w: w.intake.pk), same(302)),
+    Row("manage group A", "get", r("groups:group_manage", pk=lambda w: w.group_a.pk), f"{ADMIN} 200"),
+    Row("manage group A POST", "post", r("groups:group_manage", pk=lambda w: w.group_a.pk), same(302)),
     Row("meetings overview", "get", r("meetings:overview"), f"{ADMIN} 200"),
     # -- admin and allauth: representative rows -------------------------------------
     Row("admin index", "get", r("admin:index"), f"{ADMIN} 200"),
     Row("admin applications", "get", r("admin:groups_application_changelist"), f"{ADMIN} 200"),
-    Row("admin meeting of A", "get", r("admin:meetings_meeting_change", object_id=lambda w: w.meeting_a.pk), f"{ADMIN} 200"),  # noqa: E501
+    Row("admin meeting of A", "get", r("admin:meetings_meeting_change", object_id=lambda w: w.meeting_a.pk), f"{ADMIN} 200"),
     Row("sign in", "get", r("account_login"), "200 200 302 302 302 302"),
     Row("sign in by code", "get", r("account_request_login_code"), "200 200 302 302 302 302"),
     Row("password reset", "get", r("account_reset_password"), same(200)),
 ]
+# fmt: on
 
 
 def _app_url_names() -> set[str]:
@@ -197,7 +206,7 @@ def test_excluded_includes_still_exist():
         for p in get_resolver().url_patterns
         if isinstance(p, URLResolver)
     }
-    assert EXCLUDED_INCLUDES <= includes
+    assert includes >= EXCLUDED_INCLUDES
 
 
 def _leaks(row: Row, role: str, body: str) -> list[str]:
@@ -259,8 +268,6 @@ def test_group_a_markers_show_on_pages_served_to_group_a():
 
 def test_token_signed_for_another_application_id_is_refused():
     """A link names the row *and* its address: X's address with Y's id opens nothing."""
-    from groups import signing
-
     world = build_world()
     forged = signing.make(signing.APPLICATION_MANAGE, pk=world.app_y.pk, email=world.app_x.email)
     client = client_for(world, "applicant")
@@ -302,11 +309,6 @@ def test_token_with_one_changed_character_is_refused():
 
 
 def test_confirm_link_expires_after_seven_days():
-    import datetime as dt
-
-    import time_machine
-    from django.utils import timezone
-
     world = build_world()
     url = reverse("groups:application_confirm", args=[world.confirm_token()])
     with time_machine.travel(timezone.now() + dt.timedelta(days=7, minutes=1), tick=False):
@@ -315,12 +317,6 @@ def test_confirm_link_expires_after_seven_days():
 
 
 def test_edit_and_withdraw_links_expire_at_the_deadline():
-    import datetime as dt
-
-    import time_machine
-
-    from groups.models import Application
-
     world = build_world()
     token = world.manage_token()
     with time_machine.travel(world.intake.deadline + dt.timedelta(seconds=1), tick=False):
@@ -332,11 +328,6 @@ def test_edit_and_withdraw_links_expire_at_the_deadline():
 
 
 def test_interest_confirm_link_expires_after_seven_days():
-    import datetime as dt
-
-    import time_machine
-    from django.utils import timezone
-
     world = build_world()
     url = reverse("groups:interest_confirm", args=[world.interest_token()])
     with time_machine.travel(timezone.now() + dt.timedelta(days=8), tick=False):
@@ -346,11 +337,6 @@ def test_interest_confirm_link_expires_after_seven_days():
 
 
 def test_sign_in_link_expires_after_seven_days_and_works_once():
-    import datetime as dt
-
-    import time_machine
-    from django.utils import timezone
-
     world = build_world()
     path = world.signin_path()
     with time_machine.travel(timezone.now() + dt.timedelta(days=7, minutes=1), tick=False):
