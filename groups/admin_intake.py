@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from mastermind.timezones import validate_sane_date
+
 from . import applications, retention
 from .forms import availability_summary
 from .models import Application, ApplicationStatus, Intake, InterestSignup, Membership
@@ -56,6 +58,11 @@ class IntakeAdminForm(forms.ModelForm):
             "max_group_size", "topics", "topic_preference", "meeting_every_weeks",
             "meeting_weekday", "meeting_start_time", "meeting_duration_minutes", "time_zone",
         )  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("opens_at", "deadline"):
+            self.fields[name].validators.append(validate_sane_date)
 
     def clean_slug(self) -> str:
         slug = self.cleaned_data["slug"]
@@ -211,7 +218,8 @@ class TopicFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         intakes = Intake.objects.all()
         if intake_id := request.GET.get("intake__id__exact"):
-            intakes = intakes.filter(pk=intake_id) if intake_id.isdigit() else intakes.none()
+            # isdecimal, not isdigit: "²" is a digit that int() refuses
+            intakes = intakes.filter(pk=intake_id) if intake_id.isdecimal() else intakes.none()
         topics = {topic for row in intakes.values_list("topics", flat=True) for topic in row or []}
         return [(topic, topic) for topic in sorted(topics, key=str.casefold)]
 

@@ -76,7 +76,7 @@ def leave(request: HttpRequest, pk: int) -> HttpResponse:
     membership = next((m for m in members if m.user_id == request.user.pk), None)
     if membership is None:
         raise Http404
-    form = LeaveGroupForm(request.POST or None)
+    form = LeaveGroupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             leave_group(membership=membership, reason=form.cleaned_data["reason"])

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import proposals, services
 from .forms_groups import (
@@ -238,6 +238,7 @@ def _group_context(group: Group, **forms) -> dict:
 
 
 @staff_member_required
+@require_http_methods(["GET", "POST"])
 def group_manage(request: HttpRequest, pk: int) -> HttpResponse:
     """GET shows the group; POST with ``action`` = add / move / end goes through a service."""
     group = get_object_or_404(Group.objects.select_related("intake"), pk=pk)

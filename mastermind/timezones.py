@@ -39,6 +39,22 @@ def validate_time_zone(value: str) -> None:
         )
 
 
+# Dates outside these years make no sense here and break date arithmetic: a schedule
+# stepping past 9999-12-31 or a local time converted to UTC before year 1 overflows.
+SANE_YEARS = (2000, 2100)
+
+
+def validate_sane_date(value) -> None:
+    """For date and datetime form fields: refuse years far outside our century."""
+    first, last = SANE_YEARS
+    if not first <= value.year <= last:
+        raise ValidationError(
+            _("Please choose a date between the years %(first)s and %(last)s."),
+            code="date_out_of_range",
+            params={"first": first, "last": last},
+        )
+
+
 @cache
 def zone_choices() -> list[tuple[str, str]]:
     rest = sorted(z for z in all_zones() if z not in COMMON_ZONES and "/" in z)

@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mastermind.timezones import validate_sane_date
+
 from .models import HotSeat, Meeting, Pause, Preparation, Schedule
 
 
@@ -23,6 +25,9 @@ class ScheduleAdminForm(forms.ModelForm):
         if "time_zone" in self.fields:
             self.fields["time_zone"].required = False
             self.fields["time_zone"].help_text = _("Leave empty to use the group's time zone.")
+        for name in ("first_date", "end_date"):
+            if name in self.fields:
+                self.fields[name].validators.append(validate_sane_date)
 
     def clean_time_zone(self) -> str:
         return self.cleaned_data.get("time_zone") or ""
@@ -89,7 +94,11 @@ class ReasonForm(forms.Form):
 class MoveMeetingForm(ReasonForm):
     """New local date and start time, in the meeting's own time zone; the length stays."""
 
-    date = forms.DateField(label=_("New date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=_("New date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_sane_date],
+    )
     time = forms.TimeField(
         label=_("New start time"), widget=forms.TimeInput(attrs={"type": "time"})
     )

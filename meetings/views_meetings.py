@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from groups.models import Group
 
@@ -26,6 +26,7 @@ def _errors(request: HttpRequest, error: ValidationError) -> None:
 
 
 @login_required
+@require_GET
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_for_member(user=request.user, pk=pk)
     context = selectors.meeting_detail_context(meeting=meeting, user=request.user)
@@ -55,12 +56,13 @@ def absence(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def prepare(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_for_member(user=request.user, pk=pk)
     if not HotSeat.objects.filter(meeting=meeting, user=request.user).exists():
         raise PermissionDenied
     instance = Preparation.objects.filter(meeting=meeting, user=request.user).first()
-    form = PreparationForm(request.POST or None, instance=instance)
+    form = PreparationForm(request.POST if request.method == "POST" else None, instance=instance)
     if request.method == "POST" and form.is_valid():
         try:
             services.save_preparation(meeting=meeting, user=request.user, **form.cleaned_data)
@@ -99,12 +101,13 @@ def mark_commitment(request: HttpRequest, pk: int) -> HttpResponse:
         commitment=commitment, user=request.user, done=request.POST.get("done") == "1"
     )
     back = request.POST.get("meeting")
-    if back and back.isdigit():
+    if back and back.isdecimal():  # not isdigit: "²" is a digit that int() refuses
         return redirect("meetings:meeting_detail", pk=int(back))
     return redirect(commitment.meeting)
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def swap_request(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask another member to swap: my hot seat at meeting ``pk`` for theirs."""
     meeting = selectors.meeting_for_member(user=request.user, pk=pk)
@@ -121,7 +124,7 @@ def swap_request(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("user", "meeting")
         .order_by("meeting__starts_at", "pk")
     )
-    form = SwapRequestForm(request.POST or None, seats=seats)
+    form = SwapRequestForm(request.POST if request.method == "POST" else None, seats=seats)
     if request.method == "POST" and form.is_valid():
         target = form.cleaned_data["target"]
         try:
@@ -140,6 +143,7 @@ def swap_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def swaps(request: HttpRequest) -> HttpResponse:
     pending = selectors.pending_swaps_for(user=request.user)
     return render(request, "meetings/swaps.html", {"swaps": pending})
@@ -168,6 +172,7 @@ def swap_answer(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def group_meetings(request: HttpRequest, pk: int) -> HttpResponse:
     group = get_object_or_404(Group, pk=pk)
     if not selectors.can_see_group(user=request.user, group_id=group.pk):
@@ -177,6 +182,7 @@ def group_meetings(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_member_required
+@require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     return render(request, "meetings/overview.html", selectors.overview_context())
 

@@ -18,7 +18,11 @@ from .forms_profile import ProfileForm
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
     member_settings = preferences.settings_for(request.user)
-    form = ProfileForm(request.POST or None, user=request.user, member_settings=member_settings)
+    form = ProfileForm(
+        request.POST if request.method == "POST" else None,
+        user=request.user,
+        member_settings=member_settings,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.profile_data()
         preferences.update_profile(user=request.user, **data)
