@@ -104,9 +104,11 @@ def require_wrk() -> str:
 
 WRK_REPORT = """
 done = function(summary, latency, requests)
-  io.write(string.format("JSON{\\"requests\\": %d, \\"errors\\": %d, \\"non2xx\\": %d, "
+  io.write(string.format("JSON{\\"requests\\": %d, \\"bytes\\": %d, \\"errors\\": %d, "
+    .. "\\"non2xx\\": %d, "
     .. "\\"seconds\\": %f, \\"p50_ms\\": %f, \\"p95_ms\\": %f, \\"p99_ms\\": %f}\\n",
-    summary.requests, summary.errors.connect + summary.errors.read + summary.errors.write
+    summary.requests, summary.bytes,
+    summary.errors.connect + summary.errors.read + summary.errors.write
     + summary.errors.timeout, summary.errors.status, summary.duration / 1e6,
     latency:percentile(50) / 1000, latency:percentile(95) / 1000,
     latency:percentile(99) / 1000))
