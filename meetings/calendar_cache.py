@@ -151,7 +151,7 @@ class _RedisStore(_Store):
     def put(self, key: str, state, stamps: list[str]) -> None:
         client = self.client(write=True)
         full = [self.cache.make_and_validate_key(stamp) for stamp in stamps]
-        values = [value or b"" for value in client.mget(full)]
+        values = [value or b"" for value in self._current(stamps).values()]
         target = self.cache.make_and_validate_key(key)
         pipe = client.pipeline(transaction=True)
         pipe.delete(target)
@@ -162,6 +162,11 @@ class _RedisStore(_Store):
     def restamp(self, keys: list[str]) -> None:
         full = {self.cache.make_and_validate_key(key): secrets.token_hex(8) for key in keys}
         self.client(write=True).mset(full)
+
+    def _current(self, keys: list[str]) -> dict[str, bytes | None]:
+        """Raw values: stamps are written raw (above), not through Django's serializer."""
+        full = [self.cache.make_and_validate_key(key) for key in keys]
+        return dict(zip(keys, self.client().mget(full), strict=True))
 
 
 def _store() -> _Store:
