@@ -31,7 +31,8 @@ from bench import common
 
 CONNECTIONS = 16
 SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
-ROUNDS = 2  # each pair is measured ROUNDS times, alternating which goes first
+WORKERS = (2, 3)  # targets are checked at the first
+ROUNDS = 3  # each pair is measured ROUNDS times, alternating which goes first
 TARGET_FULL = 0.40
 TARGET_304 = 0.50
 STATIC_NAME = "feed.ics"
@@ -215,19 +216,8 @@ def load_test(base: str, path: str, body: bytes, etag: str) -> dict[str, dict]:
     return {name: combine(result) for name, result in runs.items()}
 
 
-def main() -> int:
-    common.require_wrk()
-    common.recreate_database()
-    common.setup_django()
-    subprocess.run(["redis-cli", "-n", "9", "FLUSHDB"], check=True, capture_output=True)
-    path, body, etag = prepare()
-    print(f"machine: {common.machine()}; gunicorn 2 sync workers; wrk -t2 -c{CONNECTIONS}")
-    print("\nin-process, per request (median of batch means), no sockets:")
-    for name, micros in breakdown(path, etag).items():
-        print(f"  {name:<40} {micros:>9.0f} us")
-    with common.gunicorn(workers=2) as base:
-        results = load_test(base, path, body, etag)
-    print(f"\nover HTTP: {ROUNDS} x {SECONDS} s each, interleaved")
+def report(workers: int, results: dict[str, dict]) -> tuple[float, float]:
+    print(f"\nover HTTP, gunicorn {workers} sync workers: {ROUNDS} x {SECONDS} s each, interleaved")
     print(f"  {'':<12} {'req/s':>9} {'p95 ms':>8} {'bytes/req':>10} {'errors':>7}")
     for name, row in results.items():
         print(
@@ -236,16 +226,41 @@ def main() -> int:
         )
     full = results["feed 200"]["rps"] / results["static 200"]["rps"]
     conditional = results["feed 304"]["rps"] / results["static 304"]["rps"]
+    print(f"  ratios: full feed / static = {full:.2f}, 304 / static 304 = {conditional:.2f}")
+    return full, conditional
+
+
+def main() -> int:
+    common.require_wrk()
+    common.recreate_database()
+    common.setup_django()
+    subprocess.run(["redis-cli", "-n", "9", "FLUSHDB"], check=True, capture_output=True)
+    path, body, etag = prepare()
+    print(f"machine: {common.machine()}; wrk -t2 -c{CONNECTIONS}")
+    print("\nin-process, per request (median of batch means), no sockets:")
+    for name, micros in breakdown(path, etag).items():
+        print(f"  {name:<40} {micros:>9.0f} us")
+    measured = {}
+    for workers in WORKERS:
+        with common.gunicorn(workers=workers) as base:
+            measured[workers] = load_test(base, path, body, etag)
+        ratios = report(workers, measured[workers])
+        if workers == WORKERS[0]:
+            full, conditional = ratios
+    # The targets hold for the default of 2 workers (one per core); 3 is shown for comparison.
     checks = [
         (
-            f"full feed / static file = {full:.2f} (target >= {TARGET_FULL:.2f})",
+            f"full feed / static file = {full:.2f} at 2 workers (target >= {TARGET_FULL:.2f})",
             full >= TARGET_FULL,
         ),
         (
-            f"304 feed / static 304 = {conditional:.2f} (target >= {TARGET_304:.2f})",
+            f"304 feed / static 304 = {conditional:.2f} at 2 workers (target >= {TARGET_304:.2f})",
             conditional >= TARGET_304,
         ),
-        ("no errors or non-2xx/3xx answers", all(row["bad"] == 0 for row in results.values())),
+        (
+            "no errors or non-2xx/3xx answers",
+            all(row["bad"] == 0 for rows in measured.values() for row in rows.values()),
+        ),
     ]
     for text, ok in checks:
         print(f"{'PASS' if ok else 'MISS'}: {text}")

@@ -134,13 +134,17 @@ _CHECK_SHA = hashlib.sha1(_CHECK_SCRIPT.encode(), usedforsecurity=False).hexdige
 
 
 class _RedisStore(_Store):
-    """Django's Redis backend: the same, in one round trip (a Lua script)."""
+    """Django's Redis backend: the same, in one round trip (a Lua script).
+
+    Keys go through ``make_key`` (prefix and version) without Django's memcached key
+    validation: ours are short and ASCII by construction.
+    """
 
     def client(self, *, write: bool = False):
         return self.cache._cache.get_client(write=write)
 
     def get(self, key: str):
-        client, full = self.client(), self.cache.make_and_validate_key(key)
+        client, full = self.client(), self.cache.make_key(key)
         try:
             data = client.evalsha(_CHECK_SHA, 1, full)
         except redis.exceptions.NoScriptError:
@@ -150,9 +154,9 @@ class _RedisStore(_Store):
 
     def put(self, key: str, state, stamps: list[str]) -> None:
         client = self.client(write=True)
-        full = [self.cache.make_and_validate_key(stamp) for stamp in stamps]
+        full = [self.cache.make_key(stamp) for stamp in stamps]
         values = [value or b"" for value in self._current(stamps).values()]
-        target = self.cache.make_and_validate_key(key)
+        target = self.cache.make_key(key)
         pipe = client.pipeline(transaction=True)
         pipe.delete(target)
         pipe.hset(target, mapping={"": pickle.dumps(state), **dict(zip(full, values, strict=True))})
@@ -160,12 +164,12 @@ class _RedisStore(_Store):
         pipe.execute()
 
     def restamp(self, keys: list[str]) -> None:
-        full = {self.cache.make_and_validate_key(key): secrets.token_hex(8) for key in keys}
+        full = {self.cache.make_key(key): secrets.token_hex(8) for key in keys}
         self.client(write=True).mset(full)
 
     def _current(self, keys: list[str]) -> dict[str, bytes | None]:
         """Raw values: stamps are written raw (above), not through Django's serializer."""
-        full = [self.cache.make_and_validate_key(key) for key in keys]
+        full = [self.cache.make_key(key) for key in keys]
         return dict(zip(keys, self.client().mget(full), strict=True))
 
 
