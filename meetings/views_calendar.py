@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -93,7 +93,10 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404
     etag = f'"{state.etag}"'
     last_modified = int(state.last_modified.timestamp())
-    response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if request.META.get("HTTP_IF_NONE_MATCH") == etag:  # the usual poll, parsed the quick way
+        response = HttpResponseNotModified()
+    else:
+        response = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if response is None:
         body = calendar.feed_body(state)
         response = HttpResponse(body, content_type=ICS_CONTENT_TYPE)
