@@ -143,7 +143,7 @@ def bench_quality() -> tuple[list[float], list[float], list[float], int]:
     return ours, heur, rand, fewer_placed
 
 
-def main() -> None:
+def main() -> int:
     started = time.perf_counter()
     print(f"python {sys.version.split()[0]}, pulp {pulp.__version__}")
     print(f"speed: {SPEED_N} applicants, median of {SPEED_RUNS}")
@@ -162,10 +162,11 @@ def main() -> None:
             statistics.mean(ours) >= statistics.mean(rand) + 0.05
         ),
     }
-    for name, ok in checks.items():
-        print(f"  [{'PASS' if ok else 'FAIL'}] {name}")
     print(f"bench runtime: {time.perf_counter() - started:.1f} s")
+    for name, ok in checks.items():
+        print(f"{'PASS' if ok else 'MISS'}: {name}")
+    return 0 if all(checks.values()) else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

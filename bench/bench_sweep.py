@@ -214,7 +214,7 @@ def main() -> int:
             f"{row['read_s'] / row['bare_s']:>9.1f}x"
         )
         ok = ok and row["sweep_s"] < TARGET_SECONDS
-    print(f"target: sweep < {TARGET_SECONDS:.0f} s at {LARGE:,} due: {'met' if ok else 'MISSED'}")
+    print(f"{'PASS' if ok else 'MISS'}: sweep < {TARGET_SECONDS:.0f} s at {LARGE:,} due")
     return 0 if ok else 1
 
 

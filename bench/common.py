@@ -104,12 +104,15 @@ def require_wrk() -> str:
 
 WRK_REPORT = """
 done = function(summary, latency, requests)
-  io.write(string.format("JSON{\\"requests\\": %d, \\"errors\\": %d, \\"non2xx\\": %d, "
-    .. "\\"seconds\\": %f, \\"p50_ms\\": %f, \\"p95_ms\\": %f, \\"p99_ms\\": %f}\\n",
-    summary.requests, summary.errors.connect + summary.errors.read + summary.errors.write
+  io.write(string.format("JSON{\\"requests\\": %d, \\"bytes\\": %d, \\"errors\\": %d, "
+    .. "\\"non2xx\\": %d, "
+    .. "\\"seconds\\": %f, \\"p50_ms\\": %f, \\"p95_ms\\": %f, \\"p99_ms\\": %f, "
+    .. "\\"extra\\": %s}\\n",
+    summary.requests, summary.bytes,
+    summary.errors.connect + summary.errors.read + summary.errors.write
     + summary.errors.timeout, summary.errors.status, summary.duration / 1e6,
     latency:percentile(50) / 1000, latency:percentile(95) / 1000,
-    latency:percentile(99) / 1000))
+    latency:percentile(99) / 1000, report_extra and report_extra() or "{}"))
 end
 """
 
@@ -123,7 +126,11 @@ def wrk(
     headers: dict[str, str] | None = None,
     script: str = "",
 ) -> dict:
-    """Run wrk; returns requests/s, latency percentiles and error counts."""
+    """Run wrk; returns requests/s, latency percentiles and error counts.
+
+    A ``script`` may define ``report_extra()`` returning a JSON object (as a string) that
+    comes back under "extra", e.g. counts of status codes gathered in ``response()``.
+    """
     RESULTS.mkdir(parents=True, exist_ok=True)
     lua = RESULTS / "wrk_script.lua"
     lua.write_text(script + WRK_REPORT, encoding="utf-8")

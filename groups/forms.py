@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from mastermind.timezones import zone_choices
+from mastermind.widgets import LongSelect
 
 from .models import Application
 
@@ -92,7 +93,9 @@ class ApplicationForm(HoneypotMixin):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Please choose at least one evening.")},
     )
-    time_zone = forms.ChoiceField(label=_("Your time zone"), choices=zone_choices)
+    time_zone = forms.ChoiceField(
+        label=_("Your time zone"), choices=zone_choices, widget=LongSelect
+    )
     language = forms.ChoiceField(
         label=_("Preferred language for emails"), choices=settings.LANGUAGES
     )

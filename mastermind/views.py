@@ -36,7 +36,10 @@ def set_language(request: HttpRequest) -> HttpResponse:
     response = django_set_language(request)
     language = request.POST.get("language", "")
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        from meetings import calendar_cache
+
         get_user_model().objects.filter(pk=request.user.pk).update(language=language)
+        calendar_cache.changed(users=[request.user.pk])  # the feed's texts follow it
     return response
 
 

@@ -14,3 +14,6 @@ class MeetingsConfig(AppConfig):
             notifications_reminders,
             signals,
         )
+        from .calendar_cache import connect_deletions
+
+        connect_deletions()

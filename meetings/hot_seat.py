@@ -19,6 +19,7 @@ from groups.models import Group, Membership
 from mastermind import outbox
 from mastermind.models import Notification
 
+from . import calendar_cache
 from .models import Absence, HotSeat, Meeting, MeetingStatus, MemberSettings, Schedule
 from .rotation import RotationMeeting, RotationMember, changed_presenters, plan_rotation
 
@@ -83,6 +84,8 @@ def replan_group(
         )
         if notify:
             notify_moved(group=group, changes={pk: changes[pk] for pk in bumped})
+        if changes:  # bulk writes above send no signals
+            calendar_cache.changed(groups=[group.pk])
     return changes
 
 

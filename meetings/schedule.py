@@ -236,6 +236,9 @@ def scaled_minutes(weights: list[int], total: int) -> list[int]:
 
 def ensure_agenda(*, group: Group, duration_minutes: int) -> None:
     """Give a group the default agenda, or rescale its agenda to a new meeting length."""
+    from .calendar_cache import changed
+
+    changed(groups=[group.pk])  # the bulk writes below send no signals
     items = list(AgendaItem.objects.filter(group=group))
     if not items:
         minutes = scaled_minutes([m for _t, m in DEFAULT_AGENDA], duration_minutes)
