@@ -101,7 +101,9 @@ def mark_commitment(request: HttpRequest, pk: int) -> HttpResponse:
         commitment=commitment, user=request.user, done=request.POST.get("done") == "1"
     )
     back = request.POST.get("meeting")
-    if back and back.isdecimal():  # not isdigit: "²" is a digit that int() refuses
+    # isdecimal, not isdigit: "²" is a digit that int() refuses; and int() refuses
+    # strings of more than 4,300 digits.
+    if back and back.isdecimal() and len(back) <= 18:
         return redirect("meetings:meeting_detail", pk=int(back))
     return redirect(commitment.meeting)
 

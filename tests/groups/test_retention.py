@@ -63,6 +63,6 @@ def test_admin_shows_when_each_application_will_be_deleted(admin_client, intake)
     response = admin_client.get("/admin/groups/application/", HTTP_ACCEPT_LANGUAGE="en")
     body = response.content.decode()
     assert response.status_code == 200
-    assert "Deleted on" in body
-    assert "kept with the membership" in body
+    assert "Wird gelöscht am" in body
+    assert "bleibt mit der Mitgliedschaft erhalten" in body
     assert "2026-08-29 01:59" in body  # deadline + 180 days, in Berlin time

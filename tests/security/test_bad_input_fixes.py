@@ -70,6 +70,14 @@ def test_marking_a_commitment_with_a_superscript_meeting_id_goes_back_to_its_mee
     assert response.url == world.past_a.get_absolute_url()
 
 
+def test_marking_a_commitment_with_a_5000_digit_meeting_id_is_not_a_crash(world):
+    client = client_for(world, "member_a")
+    url = reverse("meetings:mark_commitment", args=[world.commitment_a1.pk])
+    response = client.post(url, {"done": "1", "meeting": "0" * 5000})
+    assert response.status_code == 302
+    assert response.url == world.past_a.get_absolute_url()
+
+
 @pytest.mark.parametrize("token", ["%00", "a%00b", "%C3%A4" * 3, "a.b", "x" * 65])
 def test_feed_token_that_cannot_be_one_is_refused_before_any_query(
     world, django_assert_num_queries, token
