@@ -4,7 +4,7 @@ import zoneinfo
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils import timezone, translation
 
 from .timezones import is_valid_zone
@@ -54,3 +54,26 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+class RejectNulBytesMiddleware:
+    """Answer 400 to a NUL character in the path or the query string.
+
+    PostgreSQL refuses NUL in text, so a stray %00 in, say, an admin search or filter would
+    end as a server error instead of a clear no. Form fields need no help: Django's
+    CharField already rejects NUL with a form error.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path or _has_nul(request.GET):
+            return HttpResponseBadRequest(
+                "Bad request: the address contains a NUL character.", content_type="text/plain"
+            )
+        return self.get_response(request)
+
+
+def _has_nul(data) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in values) for key, values in data.lists())
