@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group as PermissionGroup
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
@@ -21,3 +22,8 @@ class UserAdmin(DjangoUserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+
+# Organisers are staff with full rights; Django's permission groups would only sit next
+# to our mastermind groups under the same name and confuse.
+admin.site.unregister(PermissionGroup)

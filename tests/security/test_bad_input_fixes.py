@@ -143,3 +143,8 @@ def test_a_nul_character_anywhere_is_a_clear_400(staff, method, url, data):
     response = getattr(staff, method)(url, data)
     assert response.status_code == 400
     assert "NUL" in response.content.decode()
+
+
+def test_a_huge_topic_filter_value_is_no_crash(staff):
+    response = staff.get("/admin/groups/application/", {"topic": "\x1f" * 10000})
+    assert response.status_code == 200
