@@ -1,5 +1,14 @@
+import os
+
 import pytest
 from django.core.cache import cache
+from hypothesis import settings as hypothesis_settings
+
+# On CI the property tests replay a fixed set of examples, so a run never fails by luck;
+# locally each run explores new ones (and Hypothesis remembers what it found).
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
+    hypothesis_settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True)
