@@ -219,7 +219,8 @@ class TopicFilter(admin.SimpleListFilter):
         intakes = Intake.objects.all()
         if intake_id := request.GET.get("intake__id__exact"):
             # isdecimal, not isdigit: "²" is a digit that int() refuses
-            intakes = intakes.filter(pk=intake_id) if intake_id.isdecimal() else intakes.none()
+            valid = intake_id.isdecimal() and len(intake_id) <= 18
+            intakes = intakes.filter(pk=intake_id) if valid else intakes.none()
         topics = {topic for row in intakes.values_list("topics", flat=True) for topic in row or []}
         return [(topic, topic) for topic in sorted(topics, key=str.casefold)]
 

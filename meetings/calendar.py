@@ -41,6 +41,7 @@ from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 
 from groups.models import Group, GroupStatus, Membership
+from mastermind import ratelimit
 from mastermind.models import User
 
 from .calendar_events import calendar_name, meeting_event
@@ -71,14 +72,7 @@ def settings_for(user: User) -> MemberSettings:
 
 def renew_token(*, user: User) -> MemberSettings:
     """Give the member a new feed address; the old one stops working at once."""
-    key = f"calendar:renew:{user.pk}"
-    cache.add(key, 0, timeout=60 * 60)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the key expired between add and incr
-        cache.set(key, 1, timeout=60 * 60)
-        count = 1
-    if count > RENEWALS_PER_HOUR:
+    if not ratelimit.hit("calendar_renew", str(user.pk), RENEWALS_PER_HOUR, 60 * 60):
         raise TooManyRenewals
     member_settings = settings_for(user)
     member_settings.feed_token = new_feed_token()

@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from mastermind import ratelimit
+
 from . import calendar, calendar_cache, calendar_events
 from .models import Meeting, MeetingStatus
 
@@ -59,8 +61,10 @@ def renew_feed(request: HttpRequest) -> HttpResponse:
     try:
         calendar.renew_token(user=request.user)
     except calendar.TooManyRenewals:
-        messages.error(
-            request, _("You renewed your calendar address too often. Please try again later.")
+        return ratelimit.rate_limited(
+            request,
+            period=60 * 60,
+            message=_("You renewed your calendar address too often. Please try again later."),
         )
     else:
         messages.success(

@@ -148,3 +148,8 @@ def test_a_nul_character_anywhere_is_a_clear_400(staff, method, url, data):
 def test_a_huge_topic_filter_value_is_no_crash(staff):
     response = staff.get("/admin/groups/application/", {"topic": "\x1f" * 10000})
     assert response.status_code == 200
+
+
+def test_an_intake_id_of_10000_digits_in_the_admin_filter_is_no_crash(staff):
+    response = staff.get("/admin/groups/application/", {"intake__id__exact": "0" * 10000})
+    assert response.status_code in (200, 302)
