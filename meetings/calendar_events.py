@@ -13,6 +13,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from mastermind.mail import absolute_url
 from mastermind.models import User
 
 from .ical import EventData, event_uid
@@ -26,16 +27,12 @@ def calendar_name(user: User) -> str:
 # -------------------------------------------------------------------------------- events
 
 
-def absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
-
-
 def meeting_url(meeting: Meeting) -> str:
-    return absolute(meeting.get_absolute_url())
+    return absolute_url(meeting.get_absolute_url())
 
 
 def preparation_url(meeting: Meeting) -> str:
-    return absolute(reverse("meetings:prepare", kwargs={"pk": meeting.pk}))
+    return absolute_url(reverse("meetings:prepare", kwargs={"pk": meeting.pk}))
 
 
 def presenters(meeting: Meeting) -> list[User]:

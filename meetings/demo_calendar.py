@@ -1,8 +1,7 @@
 """Demo: print one member's private feed URL so anyone can subscribe after `make run`."""
 
-from django.conf import settings
-
 from groups.models import Membership
+from mastermind.mail import absolute_url
 
 from .calendar import feed_path, settings_for
 
@@ -14,6 +13,6 @@ def seed(report: list[str]) -> None:
     if membership is None:
         return
     user = membership.user
-    url = f"{settings.SITE_URL}{feed_path(settings_for(user))}"
+    url = absolute_url(feed_path(settings_for(user)))
     report.append(f"Calendar:  {url}")
     report.append(f"           (the private feed of {user.email})")

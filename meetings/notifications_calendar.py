@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 
 from groups.models import Membership
 from mastermind import outbox
-from mastermind.mail import Attachment, Email
+from mastermind.mail import Attachment, Email, absolute_url
 from mastermind.models import Notification, User
 
 from . import calendar, calendar_events
@@ -88,7 +88,7 @@ def imip_email(*, meeting: Meeting, user: User, to: str, method: str) -> Email:
             "summary": event.summary,
             "presenters": calendar_events.presenters(meeting),
             "meeting_url": calendar_events.meeting_url(meeting),
-            "calendar_url": calendar_events.absolute(reverse("meetings:calendar")),
+            "calendar_url": absolute_url(reverse("meetings:calendar")),
             "is_update": meeting.sequence > 0,
         },
         alternatives=[(body.decode("utf-8"), mimetype)],

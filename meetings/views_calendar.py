@@ -18,8 +18,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mastermind import ratelimit
+from mastermind.mail import absolute_url
 
-from . import calendar, calendar_cache, calendar_events
+from . import calendar, calendar_cache
 from .models import Meeting, MeetingStatus
 
 ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -40,7 +41,7 @@ class InvitationsForm(forms.Form):
 @require_http_methods(["GET"])
 def calendar_page(request: HttpRequest) -> HttpResponse:
     member_settings = calendar.settings_for(request.user)
-    feed_url = calendar_events.absolute(calendar.feed_path(member_settings))
+    feed_url = absolute_url(calendar.feed_path(member_settings))
     webcal_url = "webcal://" + feed_url.split("://", 1)[1]
     context = {
         "feed_url": feed_url,
