@@ -14,8 +14,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import services
-from .models import Group, MatchingPin, Membership
+from groups import services
+from groups.models import Group, MatchingPin, Membership
 
 
 class MembershipInline(admin.TabularInline):

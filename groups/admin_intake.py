@@ -16,11 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from groups import applications, retention
+from groups.forms import availability_summary
+from groups.models import Application, ApplicationStatus, Intake, InterestSignup, Membership
 from mastermind.timezones import validate_sane_date
-
-from . import applications, retention
-from .forms import availability_summary
-from .models import Application, ApplicationStatus, Intake, InterestSignup, Membership
 
 RESERVED_SLUGS = {"interest", "confirm", "edit", "withdraw", "unsubscribe"}
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -241,7 +240,7 @@ class WeekdayFilter(admin.SimpleListFilter):
     parameter_name = "weekday"
 
     def lookups(self, request, model_admin):
-        from .forms import WEEKDAYS
+        from groups.forms import WEEKDAYS
 
         return list(WEEKDAYS)
 

@@ -25,18 +25,17 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from mastermind import outbox
-from mastermind.models import Notification
-
-from . import signing
-from .models import Application, ApplicationStatus, Intake, InterestSignup
-from .notifications_intake import (
+from groups import signing
+from groups.models import Application, ApplicationStatus, Intake, InterestSignup
+from groups.notifications_intake import (
     APPLICATION_CONFIRM,
     APPLICATION_EDIT_LINK,
     DECISION,
     INTAKE_ANNOUNCEMENT,
     INTEREST_CONFIRM,
 )
+from mastermind import outbox
+from mastermind.models import Notification
 
 EDITABLE_FIELDS = (
     "name", "about", "topics", "topics_other", "expectations", "availability",

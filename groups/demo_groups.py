@@ -11,11 +11,10 @@ import datetime as dt
 from django.conf import settings
 from django.utils import timezone
 
+from groups import proposals, services
+from groups.models import Application, ApplicationStatus, Intake, Membership
 from mastermind.demo import DEMO_PASSWORD, ORGANISER_EMAIL
 from mastermind.models import User
-
-from . import proposals, services
-from .models import Application, ApplicationStatus, Intake, Membership
 
 SLUG = "herbst-2026"
 

@@ -6,9 +6,8 @@ import zoneinfo
 from django.conf import settings
 from django.utils import timezone
 
+from groups.models import Application, Intake, InterestSignup
 from mastermind.mail import absolute_url
-
-from .models import Application, Intake, InterestSignup
 
 SLUG = "fruehjahr-2027"
 TOPICS = [

@@ -13,10 +13,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from groups.models import Application
 from mastermind.timezones import zone_choices
 from mastermind.widgets import LongSelect
-
-from .models import Application
 
 WEEKDAYS = (
     ("mon", _("Monday")),

@@ -3,9 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Group, GroupStatus, PinKind
-from .proposals import NEW_GROUP, WAITLIST
-from .services import group_letter, waitlist_candidates
+from groups.models import Group, GroupStatus, PinKind
+from groups.proposals import NEW_GROUP, WAITLIST
+from groups.services import group_letter, waitlist_candidates
 
 
 class LeaveGroupForm(forms.Form):

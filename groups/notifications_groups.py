@@ -3,13 +3,12 @@
 from django.urls import reverse
 from django.utils import timezone
 
+from groups.models import GroupStatus, Membership
+from groups.signin_links import signin_path
 from mastermind import outbox
 from mastermind.mail import Email, absolute_url
 from mastermind.models import Notification
 from meetings.models import Meeting, MeetingStatus
-
-from .models import GroupStatus, Membership
-from .signin_links import signin_path
 
 
 @outbox.register("welcome")

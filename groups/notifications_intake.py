@@ -9,12 +9,11 @@ new one deliberately).
 from django.urls import reverse
 from django.utils import timezone
 
+from groups import signing
+from groups.models import Application, InterestSignup
 from mastermind import outbox
 from mastermind.mail import Email, absolute_url
 from mastermind.models import Notification
-
-from . import signing
-from .models import Application, InterestSignup
 
 APPLICATION_CONFIRM = "application_confirm"
 APPLICATION_EDIT_LINK = "application_edit_link"

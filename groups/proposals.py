@@ -30,8 +30,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import matching
-from .models import Application, ApplicationStatus, Intake, MatchingPin, PinKind, Weekday
+from groups import matching
+from groups.models import Application, ApplicationStatus, Intake, MatchingPin, PinKind, Weekday
 
 WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WAITLIST = "waitlist"

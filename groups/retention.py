@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from .models import Application, Membership
+from groups.models import Application, Membership
 
 logger = logging.getLogger(__name__)
 

@@ -16,12 +16,11 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from groups.models import Application, Group, GroupStatus, Intake, Membership
+from groups.proposals import eligible_applications, slot_label
+from groups.signals import send_membership_changed
 from mastermind import outbox
 from mastermind.models import Notification, User
-
-from .models import Application, Group, GroupStatus, Intake, Membership
-from .proposals import eligible_applications, slot_label
-from .signals import send_membership_changed
 
 logger = logging.getLogger(__name__)
 WELCOME = "welcome"

@@ -15,7 +15,7 @@ def send_membership_changed(*, group_id: int) -> None:
     """Send ``membership_changed`` once the current transaction commits."""
 
     def send() -> None:
-        from .models import Group
+        from groups.models import Group
 
         membership_changed.send(sender=Group, group_id=group_id)
 

@@ -15,15 +15,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from groups import applications, signing
+from groups.forms import ApplicationForm, EditApplicationForm, InterestForm
+from groups.markdown import render_markdown
+from groups.models import Application, Intake
+from groups.notifications_intake import manage_urls
+from groups.selectors import open_intakes, upcoming_intakes
 from mastermind import ratelimit
 from mastermind.middleware import visitor_time_zone
-
-from . import applications, signing
-from .forms import ApplicationForm, EditApplicationForm, InterestForm
-from .markdown import render_markdown
-from .models import Application, Intake
-from .notifications_intake import manage_urls
-from .selectors import open_intakes, upcoming_intakes
 
 # (submissions, seconds) per client address. Generous for people, a wall for scripts.
 APPLY_RATE = (10, 3600)

@@ -10,12 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from groups import signin_links, views_organise
+from groups.forms_groups import LeaveGroupForm
+from groups.models import Group, Membership
+from groups.services import GroupsError, leave_group
 from meetings import selectors as meeting_selectors
-
-from . import signin_links, views_organise
-from .forms_groups import LeaveGroupForm
-from .models import Group, Membership
-from .services import GroupsError, leave_group
 
 
 def _current_count(now):

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import proposals, services
-from .forms_groups import (
+from groups import proposals, services
+from groups.forms_groups import (
     AddFromWaitlistForm,
     EndGroupForm,
     MoveApplicantForm,
@@ -22,7 +22,7 @@ from .forms_groups import (
     PinForm,
     RunMatchingForm,
 )
-from .models import Application, Group, Intake, MatchingPin
+from groups.models import Application, Group, Intake, MatchingPin
 
 # --------------------------------------------------------------------------- proposal page
 

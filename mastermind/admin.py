@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group as PermissionGroup
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from mastermind.models import User
 
 
 @admin.register(User)

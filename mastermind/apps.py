@@ -7,4 +7,4 @@ class MastermindConfig(AppConfig):
     verbose_name = _("Accounts and site")
 
     def ready(self) -> None:
-        from . import notifications  # noqa: F401 - registers outbox builders
+        from mastermind import notifications  # noqa: F401 - registers outbox builders

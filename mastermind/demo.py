@@ -5,7 +5,7 @@ import importlib
 from allauth.account.models import EmailAddress
 from django.conf import settings
 
-from .models import User
+from mastermind.models import User
 
 ORGANISER_EMAIL = "organiser@example.org"
 DEMO_PASSWORD = "mastermind-demo"  # noqa: S105 - a published demo sign-in, never in production

@@ -13,7 +13,7 @@ def database_ok() -> bool:
 
 
 def broker_ok() -> bool:
-    from .celery import app
+    from mastermind.celery import app
 
     try:
         with app.connection_for_write() as conn:

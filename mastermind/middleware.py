@@ -7,7 +7,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils import timezone, translation
 
-from .timezones import is_valid_zone
+from mastermind.timezones import is_valid_zone
 
 TZ_COOKIE = "mm_tz"
 

@@ -5,7 +5,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .timezones import validate_time_zone
+from mastermind.timezones import validate_time_zone
 
 
 class UserManager(BaseUserManager):

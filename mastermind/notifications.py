@@ -2,9 +2,9 @@
 
 from django.utils.translation import gettext_lazy as _  # noqa: F401 - used in templates
 
-from . import outbox
-from .mail import Email, absolute_url
-from .models import Notification
+from mastermind import outbox
+from mastermind.mail import Email, absolute_url
+from mastermind.models import Notification
 
 
 @outbox.register("member_left")

@@ -41,8 +41,8 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .mail import Email, render_email
-from .models import Notification, NotificationStatus
+from mastermind.mail import Email, render_email
+from mastermind.models import Notification, NotificationStatus
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ def claim_many(notifications: Iterable[Notification]) -> list[int]:
 
 
 def enqueue(ids: Iterable[int]) -> None:
-    from .tasks import send_notification
+    from mastermind.tasks import send_notification
 
     ids = list(ids)
     if not ids:

@@ -15,6 +15,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from groups.models import Application, Membership
+from mastermind import outbox
+from mastermind.models import Notification, User
 from meetings.models import (
     Absence,
     Commitment,
@@ -23,9 +25,6 @@ from meetings.models import (
     Preparation,
     SwapRequest,
 )
-
-from . import outbox
-from .models import Notification, User
 
 ANONYMOUS_DOMAIN = "deleted.invalid"
 

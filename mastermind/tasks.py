@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.core.cache import cache
 
-from . import outbox
+from mastermind import outbox
 
 
 @shared_task(name="mastermind.record_heartbeat")

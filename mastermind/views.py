@@ -8,7 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
-from . import health, ratelimit
+from mastermind import health, ratelimit
 
 LOGIN_CODE_LIMIT = (20, 60 * 60)  # per client address and hour
 

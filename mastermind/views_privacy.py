@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import privacy
+from mastermind import privacy
 
 
 class DeleteAccountForm(forms.Form):

@@ -1,1 +1,1 @@
-from . import admin_meetings, admin_notifications  # noqa: F401 - each registers its models
+from meetings import admin_meetings, admin_notifications  # noqa: F401 - each registers its models

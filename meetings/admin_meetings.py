@@ -11,9 +11,23 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import services
-from .forms import AgendaFormSet, MoveMeetingForm, PauseAdminForm, ReasonForm, ScheduleAdminForm
-from .models import AgendaItem, GroupAgenda, HotSeat, Meeting, MeetingStatus, Pause, Schedule
+from meetings import services
+from meetings.forms import (
+    AgendaFormSet,
+    MoveMeetingForm,
+    PauseAdminForm,
+    ReasonForm,
+    ScheduleAdminForm,
+)
+from meetings.models import (
+    AgendaItem,
+    GroupAgenda,
+    HotSeat,
+    Meeting,
+    MeetingStatus,
+    Pause,
+    Schedule,
+)
 
 
 @admin.register(Schedule)

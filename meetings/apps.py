@@ -8,12 +8,12 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         # Register the outbox builders of this app's emails and the signal receivers.
-        from . import (  # noqa: F401
+        from meetings import (  # noqa: F401
             notifications_calendar,
             notifications_meetings,
             notifications_reminders,
             signals,
         )
-        from .calendar_cache import connect_deletions
+        from meetings.calendar_cache import connect_deletions
 
         connect_deletions()

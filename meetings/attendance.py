@@ -11,8 +11,7 @@ from django.utils.translation import gettext as _
 
 from groups.models import Membership
 from mastermind.models import User
-
-from .models import (
+from meetings.models import (
     Absence,
     Commitment,
     CommitmentStatus,
@@ -41,7 +40,7 @@ def mark_absent(
     *, meeting: Meeting, user: User, note: str = "", now: dt.datetime | None = None
 ) -> Absence:
     """“I can't come”: record it and re-plan, so a presenter's seat goes to the next in line."""
-    from .hot_seat import replan_group
+    from meetings.hot_seat import replan_group
 
     now = now or timezone.now()
     _require_member(user, meeting, now)
@@ -56,7 +55,7 @@ def mark_absent(
 
 def mark_present(*, meeting: Meeting, user: User, now: dt.datetime | None = None) -> None:
     """“I'll come after all”: remove the absence and re-plan."""
-    from .hot_seat import replan_group
+    from meetings.hot_seat import replan_group
 
     now = now or timezone.now()
     _require_member(user, meeting, now)

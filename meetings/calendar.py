@@ -43,10 +43,16 @@ from django.utils.dateparse import parse_datetime
 from groups.models import Group, GroupStatus, Membership
 from mastermind import ratelimit
 from mastermind.models import User
-
-from .calendar_events import calendar_name, meeting_event
-from .ical import build_calendar
-from .models import AgendaItem, HotSeat, Meeting, MeetingStatus, MemberSettings, new_feed_token
+from meetings.calendar_events import calendar_name, meeting_event
+from meetings.ical import build_calendar
+from meetings.models import (
+    AgendaItem,
+    HotSeat,
+    Meeting,
+    MeetingStatus,
+    MemberSettings,
+    new_feed_token,
+)
 
 FEED_DAYS_BACK = 90
 CANCELLED_VISIBLE_DAYS = 30

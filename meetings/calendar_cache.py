@@ -47,9 +47,8 @@ from django.dispatch import receiver
 
 from groups.models import Group, Membership
 from mastermind.models import User
-
-from . import calendar
-from .models import AgendaItem, HotSeat, Meeting, MemberSettings
+from meetings import calendar
+from meetings.models import AgendaItem, HotSeat, Meeting, MemberSettings
 
 STATE_SECONDS = 10 * 60
 

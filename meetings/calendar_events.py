@@ -15,9 +15,8 @@ from django.utils.translation import gettext as _
 
 from mastermind.mail import absolute_url
 from mastermind.models import User
-
-from .ical import EventData, event_uid
-from .models import AgendaItem, Meeting, MeetingStatus
+from meetings.ical import EventData, event_uid
+from meetings.models import AgendaItem, Meeting, MeetingStatus
 
 
 def calendar_name(user: User) -> str:

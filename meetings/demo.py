@@ -7,10 +7,17 @@ import datetime as dt
 from django.utils import timezone
 
 from groups.models import Group, Membership
-
-from .hot_seat import replan_group
-from .models import Commitment, CommitmentStatus, HotSeat, Meeting, MeetingStatus, Pause, Schedule
-from .schedule import ensure_agenda, sync_meetings
+from meetings.hot_seat import replan_group
+from meetings.models import (
+    Commitment,
+    CommitmentStatus,
+    HotSeat,
+    Meeting,
+    MeetingStatus,
+    Pause,
+    Schedule,
+)
+from meetings.schedule import ensure_agenda, sync_meetings
 
 WEEKDAYS = (1, 2, 3, 0, 4)  # Tuesday, Wednesday, Thursday, Monday, Friday
 COMMITMENTS = (

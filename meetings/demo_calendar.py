@@ -2,8 +2,7 @@
 
 from groups.models import Membership
 from mastermind.mail import absolute_url
-
-from .calendar import feed_path, settings_for
+from meetings.calendar import feed_path, settings_for
 
 
 def seed(report: list[str]) -> None:

@@ -11,8 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mastermind.timezones import validate_sane_date
-
-from .models import HotSeat, Meeting, Pause, Preparation, Schedule
+from meetings.models import HotSeat, Meeting, Pause, Preparation, Schedule
 
 
 class ScheduleAdminForm(forms.ModelForm):

@@ -9,8 +9,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from mastermind.timezones import validate_time_zone, zone_choices
-
-from . import preferences
+from meetings import preferences
 
 PREFERENCE_HELP = {
     "meeting_reminders": _(

@@ -18,10 +18,9 @@ from django.utils import timezone
 from groups.models import Group, Membership
 from mastermind import outbox
 from mastermind.models import Notification
-
-from . import calendar_cache
-from .models import Absence, HotSeat, Meeting, MeetingStatus, MemberSettings, Schedule
-from .rotation import RotationMeeting, RotationMember, changed_presenters, plan_rotation
+from meetings import calendar_cache
+from meetings.models import Absence, HotSeat, Meeting, MeetingStatus, MemberSettings, Schedule
+from meetings.rotation import RotationMeeting, RotationMember, changed_presenters, plan_rotation
 
 HOT_SEAT_CHANGED = "hot_seat_changed"
 

@@ -29,8 +29,7 @@ from django.db.models import Q
 
 from groups.models import Membership
 from mastermind.models import Notification, NotificationStatus
-
-from .models import Meeting, MeetingStatus
+from meetings.models import Meeting, MeetingStatus
 
 KIND_INVITATION = "calendar_invitation"
 KIND_CANCEL = "calendar_cancel"

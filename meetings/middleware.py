@@ -17,7 +17,7 @@ from collections.abc import Callable
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
-from . import views_calendar
+from meetings import views_calendar
 
 MARKER = "TOKEN"
 # Nothing in a calendar file may run, be framed or load anything.

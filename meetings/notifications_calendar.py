@@ -22,11 +22,10 @@ from groups.models import Membership
 from mastermind import outbox
 from mastermind.mail import Attachment, Email, absolute_url
 from mastermind.models import Notification, User
-
-from . import calendar, calendar_events
-from .ical import build_calendar
-from .invitations import KIND_CANCEL, KIND_INVITATION, KIND_SHORT_NOTICE, NOT_HELD
-from .models import Meeting, MeetingStatus, MemberSettings
+from meetings import calendar, calendar_events
+from meetings.ical import build_calendar
+from meetings.invitations import KIND_CANCEL, KIND_INVITATION, KIND_SHORT_NOTICE, NOT_HELD
+from meetings.models import Meeting, MeetingStatus, MemberSettings
 
 
 def organizer() -> tuple[str, str]:

@@ -14,8 +14,7 @@ from groups.models import Membership
 from mastermind.mail import Email, absolute_url
 from mastermind.models import Notification
 from mastermind.outbox import Expired, register
-
-from .models import HotSeat, MeetingStatus, MemberSettings, SwapRequest, SwapStatus
+from meetings.models import HotSeat, MeetingStatus, MemberSettings, SwapRequest, SwapStatus
 
 
 def _email(notification: Notification, template: str, context: dict) -> Email:

@@ -17,11 +17,10 @@ from groups.models import Application, ApplicationStatus, Intake, Membership
 from mastermind import outbox
 from mastermind.mail import Attachment, Email, absolute_url
 from mastermind.models import Notification
-
-from . import preferences
-from .ical import EventData, build_calendar, event_uid
-from .models import Absence, HotSeat, Meeting, MeetingStatus, Preparation
-from .reminders import (
+from meetings import preferences
+from meetings.ical import EventData, build_calendar, event_uid
+from meetings.models import Absence, HotSeat, Meeting, MeetingStatus, Preparation
+from meetings.reminders import (
     COMMITMENTS_PROMPT_STALE_AFTER,
     INTAKE_DIGEST,
     KINDS_BY_NAME,

@@ -20,8 +20,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from mastermind.mail import absolute_url
-
-from .models import MemberSettings
+from meetings.models import MemberSettings
 
 # Preferences a member can turn off. Short-notice changes to their own meetings are
 # always sent (the calendar part sends those): there is no switch for them on purpose.

@@ -96,10 +96,9 @@ from django.db.models.functions import Coalesce
 from groups.models import Intake, Membership
 from mastermind import outbox
 from mastermind.models import Notification
-
-from . import invitations
-from .models import Absence, HotSeat, Meeting, MeetingStatus, Schedule
-from .preferences import wants_q
+from meetings import invitations
+from meetings.models import Absence, HotSeat, Meeting, MeetingStatus, Schedule
+from meetings.preferences import wants_q
 
 LOOKBACK = timedelta(hours=6)
 # A commitments prompt found more than this after its send time is no longer useful.

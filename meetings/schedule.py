@@ -28,9 +28,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import Group
-
-from .models import AgendaItem, Meeting, MeetingStatus, Pause, Schedule
-from .recurrence import Occurrence, PausePeriod, occurrences
+from meetings.models import AgendaItem, Meeting, MeetingStatus, Pause, Schedule
+from meetings.recurrence import Occurrence, PausePeriod, occurrences
 
 SCHEDULE_CHANGED_REASON = "schedule changed"  # stored, not shown: cancel_reason of orphans
 
@@ -85,7 +84,7 @@ def sync_meetings(
     with transaction.atomic():
         result = _sync(schedule, now)
     if replan:
-        from .hot_seat import replan_group
+        from meetings.hot_seat import replan_group
 
         replan_group(group=schedule.group, now=now)
     return result
@@ -145,7 +144,7 @@ def _sync(schedule: Schedule, now: dt.datetime) -> SyncResult:
 
 def cancel_series(*, group: Group, now: dt.datetime | None = None) -> int:
     """The schedule was deleted: cancel its future meetings (rows stay, UIDs live on)."""
-    from .hot_seat import replan_group
+    from meetings.hot_seat import replan_group
 
     now = now or timezone.now()
     with transaction.atomic():
@@ -236,7 +235,7 @@ def scaled_minutes(weights: list[int], total: int) -> list[int]:
 
 def ensure_agenda(*, group: Group, duration_minutes: int) -> None:
     """Give a group the default agenda, or rescale its agenda to a new meeting length."""
-    from .calendar_cache import changed
+    from meetings.calendar_cache import changed
 
     changed(groups=[group.pk])  # the bulk writes below send no signals
     items = list(AgendaItem.objects.filter(group=group))

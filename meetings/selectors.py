@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from groups.models import Group, Membership
 from mastermind.models import User
-
-from .models import (
+from meetings.models import (
     Absence,
     AgendaItem,
     Commitment,

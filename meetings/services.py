@@ -17,18 +17,17 @@ from django.utils.translation import gettext as _
 from groups.models import Group, Membership
 from mastermind import outbox
 from mastermind.models import Notification
-
-from . import signals  # noqa: F401 - connects the receivers
-from .attendance import (
+from meetings import signals  # noqa: F401 - connects the receivers
+from meetings.attendance import (
     mark_absent,
     mark_commitment,
     mark_present,
     record_commitment,
     save_preparation,
 )
-from .hot_seat import replan_group
-from .models import Meeting, MeetingStatus
-from .schedule import (
+from meetings.hot_seat import replan_group
+from meetings.models import Meeting, MeetingStatus
+from meetings.schedule import (
     cancel_series,
     ensure_agenda,
     save_schedule,
@@ -36,7 +35,7 @@ from .schedule import (
     sync_all,
     sync_meetings,
 )
-from .swaps import accept_swap, decline_swap, request_swap, withdraw_swap
+from meetings.swaps import accept_swap, decline_swap, request_swap, withdraw_swap
 
 __all__ = [
     "accept_swap",

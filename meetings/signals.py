@@ -7,6 +7,6 @@ from groups.signals import membership_changed
 
 @receiver(membership_changed, dispatch_uid="meetings.on_membership_changed")
 def _membership_changed(sender, *, group_id: int, **kwargs) -> None:
-    from .services import on_membership_changed
+    from meetings.services import on_membership_changed
 
     on_membership_changed(group_id=group_id)

@@ -16,9 +16,8 @@ from django.utils.translation import gettext as _
 
 from mastermind import outbox
 from mastermind.models import User
-
-from .attendance import is_current_member
-from .models import Absence, HotSeat, Meeting, MeetingStatus, SwapRequest, SwapStatus
+from meetings.attendance import is_current_member
+from meetings.models import Absence, HotSeat, Meeting, MeetingStatus, SwapRequest, SwapStatus
 
 
 def _check_pair(
@@ -99,7 +98,7 @@ def request_swap(
 
 def accept_swap(*, swap: SwapRequest, by: User, now: dt.datetime | None = None) -> SwapRequest:
     """The responder accepts: presenters exchanged, both seats pinned, both told."""
-    from .hot_seat import replan_group
+    from meetings.hot_seat import replan_group
 
     now = now or timezone.now()
     if by.pk != swap.responder_id:

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from . import reminders
+from meetings import reminders
 
 __all__ = ["sweep_reminders"]
 

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .schedule import sync_all
+from meetings.schedule import sync_all
 
 
 @shared_task(name="meetings.extend_meeting_horizon")

@@ -1,4 +1,4 @@
-from . import views_calendar, views_meetings, views_profile
+from meetings import views_calendar, views_meetings, views_profile
 
 app_name = "meetings"
 urlpatterns = [

@@ -19,9 +19,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from mastermind import ratelimit
 from mastermind.mail import absolute_url
-
-from . import calendar, calendar_cache
-from .models import Meeting, MeetingStatus
+from meetings import calendar, calendar_cache
+from meetings.models import Meeting, MeetingStatus
 
 ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
 FEED_MAX_AGE = 300

@@ -14,10 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from groups.models import Group
-
-from . import selectors, services
-from .forms import AbsenceForm, CommitmentForm, PreparationForm, SwapRequestForm
-from .models import Commitment, HotSeat, MeetingStatus, Preparation, SwapRequest
+from meetings import selectors, services
+from meetings.forms import AbsenceForm, CommitmentForm, PreparationForm, SwapRequestForm
+from meetings.models import Commitment, HotSeat, MeetingStatus, Preparation, SwapRequest
 
 
 def _errors(request: HttpRequest, error: ValidationError) -> None:

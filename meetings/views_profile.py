@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from . import preferences
-from .forms_profile import ProfileForm
+from meetings import preferences
+from meetings.forms_profile import ProfileForm
 
 
 @login_required
