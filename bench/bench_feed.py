@@ -52,7 +52,7 @@ def prepare() -> tuple[str, bytes, str]:
     from django.test import Client
 
     from bench import build
-    from meetings.calendar import settings_for
+    from meetings.calendar.feed import settings_for
 
     member, groups = build.member_with_groups(groups=2)
     path = f"/calendar/{settings_for(member).feed_token}.ics"
@@ -123,7 +123,8 @@ def breakdown(path: str, etag: str) -> dict[str, float]:
     from django.test import RequestFactory
     from django.utils import timezone
 
-    from meetings import calendar, views_calendar
+    from meetings.calendar import feed as calendar
+    from meetings.calendar import views as views_calendar
 
     token = path.split("/")[-1].removesuffix(".ics")
     conditional = {"If-None-Match": etag}

@@ -1,4 +1,4 @@
-"""Benchmark meetings.reminders.sweep at scale on PostgreSQL (not a test).
+"""Benchmark meetings.reminders.sweep.sweep at scale on PostgreSQL (not a test).
 
 Run from the repository root with a PostgreSQL server reachable::
 
@@ -55,7 +55,7 @@ def populate() -> None:
     from django.utils import timezone
 
     from groups.models import Group, Membership
-    from mastermind.models import User
+    from mastermind.accounts.models import User
     from meetings.models import HotSeat, Meeting, Schedule
 
     now = timezone.now()
@@ -133,7 +133,7 @@ def timed(function, *args):
 
 def read_only(moment: dt.datetime) -> int:
     """The sweep's reading half: every kind's candidate rows, nothing claimed or queued."""
-    from meetings import reminders
+    from meetings.reminders import sweep as reminders
 
     rows = [r for k in reminders.MEETING_KINDS for r in reminders.meeting_candidates(k, now=moment)]
     return len(rows) + len(reminders.intake_digest_candidates(now=moment))
@@ -143,8 +143,8 @@ def measure(count: int) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from mastermind.models import Notification
-    from meetings import reminders
+    from mastermind.outbox.models import Notification
+    from meetings.reminders import sweep as reminders
 
     moment = MOMENTS[count]
     first, again, bare, read = [], [], [], []

@@ -8,4 +8,4 @@ class GroupsConfig(AppConfig):
 
     def ready(self) -> None:
         # Register the outbox builders of this app's emails.
-        from groups import notifications_groups, notifications_intake  # noqa: F401
+        from groups.notifications import groups, intake  # noqa: F401

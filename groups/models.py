@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mastermind.timezones import validate_time_zone
+from mastermind.core.timezones import validate_time_zone
 
 
 class Weekday(models.IntegerChoices):

@@ -15,6 +15,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mastermind.settings")
 app = Celery("mastermind")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Infrastructure packages are not apps of their own; their tasks are listed here.
+app.autodiscover_tasks(["mastermind.outbox", "mastermind.ops"])
 
 # Every periodic job is a sweep that derives its work from the database, so a lost
 # beat tick or a second beat costs nothing.

@@ -5,13 +5,18 @@ import importlib
 from allauth.account.models import EmailAddress
 from django.conf import settings
 
-from mastermind.models import User
+from mastermind.accounts.models import User
 
 ORGANISER_EMAIL = "organiser@example.org"
 DEMO_PASSWORD = "mastermind-demo"  # noqa: S105 - a published demo sign-in, never in production
 
 # Each part of the app adds its demo data in a `seed(report)` function, in this order.
-PARTS = ("groups.demo_intake", "groups.demo_groups", "meetings.demo", "meetings.demo_calendar")
+PARTS = (
+    "groups.demo.intake",
+    "groups.demo.groups",
+    "meetings.demo.schedules",
+    "meetings.demo.calendar",
+)
 
 
 def ensure_user(

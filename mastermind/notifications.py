@@ -3,8 +3,8 @@
 from django.utils.translation import gettext_lazy as _  # noqa: F401 - used in templates
 
 from mastermind import outbox
-from mastermind.mail import Email, absolute_url
-from mastermind.models import Notification
+from mastermind.core.mail import Email, absolute_url
+from mastermind.outbox.models import Notification
 
 
 @outbox.register("member_left")

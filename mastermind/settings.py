@@ -59,18 +59,18 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "mastermind.middleware.PermissionsPolicyMiddleware",
+    "mastermind.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Token-authenticated calendar feeds skip the layers below (meetings/middleware.py).
-    "meetings.middleware.CalendarFeedMiddleware",
+    "meetings.calendar.middleware.CalendarFeedMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "mastermind.middleware.RejectNulBytesMiddleware",
+    "mastermind.core.middleware.RejectNulBytesMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "mastermind.middleware.UserPreferencesMiddleware",
+    "mastermind.core.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -92,7 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
-                "mastermind.context_processors.site",
+                "mastermind.core.context_processors.site",
             ],
         },
     },
@@ -145,7 +145,7 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 
 # django-allauth: the email address is the login; members sign in by an emailed code.
-ACCOUNT_ADAPTER = "mastermind.accounts.AccountAdapter"
+ACCOUNT_ADAPTER = "mastermind.accounts.adapter.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]

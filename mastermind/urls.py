@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from mastermind import views, views_privacy
+from mastermind.pages import views
+from mastermind.privacy import views as views_privacy
 
 admin.site.site_header = _("Mastermind organiser")
 admin.site.site_title = _("Mastermind")

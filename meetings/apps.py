@@ -8,12 +8,9 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         # Register the outbox builders of this app's emails and the signal receivers.
-        from meetings import (  # noqa: F401
-            notifications_calendar,
-            notifications_meetings,
-            notifications_reminders,
-            signals,
-        )
-        from meetings.calendar_cache import connect_deletions
+        from meetings import notifications, receivers  # noqa: F401
+        from meetings.calendar import notifications as calendar_notifications  # noqa: F401
+        from meetings.calendar.feed_cache import connect_deletions
+        from meetings.reminders import notifications as reminder_notifications  # noqa: F401
 
         connect_deletions()

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import Group, Weekday
-from mastermind.timezones import validate_time_zone
+from mastermind.core.timezones import validate_time_zone
 
 
 class HolidayRegion(models.TextChoices):

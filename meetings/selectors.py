@@ -10,7 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from groups.models import Group, Membership
-from mastermind.models import User
+from mastermind.accounts.models import User
 from meetings.models import (
     Absence,
     AgendaItem,

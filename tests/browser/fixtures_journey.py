@@ -16,10 +16,11 @@ from django.core import mail
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from groups import proposals, services
+from groups import services
 from groups.models import ApplicationStatus, Group, Intake, Weekday
+from groups.services import proposals
 from meetings.models import HotSeat, Meeting, MeetingStatus, Schedule
-from meetings.schedule import save_schedule
+from meetings.services.schedule import save_schedule
 from tests.factories import ApplicationFactory, IntakeFactory
 
 from .conftest import axe_violations

@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from meetings import calendar
+from meetings.calendar import feed as calendar
 from meetings.models import Absence, Commitment, Meeting, Preparation
 
 from .conftest import axe_violations, screenshot

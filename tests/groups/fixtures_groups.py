@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from groups.models import ApplicationStatus
 from mastermind import outbox
-from mastermind.models import Notification
+from mastermind.outbox.models import Notification
 from tests.factories import ApplicationFactory, IntakeFactory, StaffFactory
 
 NAMES = [

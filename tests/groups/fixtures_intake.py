@@ -8,7 +8,7 @@ from django.core import mail
 from django.utils import timezone
 
 from mastermind import outbox
-from mastermind.models import Notification, NotificationStatus
+from mastermind.outbox.models import Notification, NotificationStatus
 from tests.factories import IntakeFactory
 
 XSS = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>']

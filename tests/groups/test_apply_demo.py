@@ -1,7 +1,7 @@
 import pytest
 from django.utils import timezone
 
-from groups import demo_intake
+from groups.demo import intake as demo_intake
 from groups.models import Application, Intake
 
 pytestmark = pytest.mark.django_db

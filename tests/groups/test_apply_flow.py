@@ -9,9 +9,10 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from groups import applications, signing
+from groups import signing
 from groups.models import Application
-from mastermind.models import Notification
+from groups.services import applications
+from mastermind.outbox.models import Notification
 from tests.factories import ApplicationFactory
 from tests.groups.fixtures_intake import (
     ESCAPED,
@@ -180,7 +181,7 @@ def test_apply_form_has_a_labelled_honeypot_hidden_by_css(client, intake):
 
 
 def test_rate_limit_answers_429_and_saves_nothing(client, intake, monkeypatch):
-    from groups import views_apply
+    from groups.views import apply as views_apply
 
     monkeypatch.setattr(views_apply, "APPLY_RATE", (2, 3600))
     apply(client, intake, email="a@example.org")
@@ -193,7 +194,7 @@ def test_rate_limit_answers_429_and_saves_nothing(client, intake, monkeypatch):
 
 
 def test_rate_limit_page_speaks_german(client, intake, monkeypatch):
-    from groups import views_apply
+    from groups.views import apply as views_apply
 
     monkeypatch.setattr(views_apply, "APPLY_RATE", (0, 3600))
     response = apply(client, intake)
@@ -202,7 +203,7 @@ def test_rate_limit_page_speaks_german(client, intake, monkeypatch):
 
 
 def test_rate_limit_counts_per_client_address(client, intake, monkeypatch):
-    from groups import views_apply
+    from groups.views import apply as views_apply
 
     monkeypatch.setattr(views_apply, "APPLY_RATE", (1, 3600))
     url = reverse("groups:apply", args=[intake.slug])

@@ -5,8 +5,8 @@ import re
 import pytest
 from django.test import Client
 
-from groups.forms import ApplicationForm
-from mastermind.widgets import LongSelect
+from groups.forms.apply import ApplicationForm
+from mastermind.core.widgets import LongSelect
 from tests.groups.fixtures_intake import form_data, intake
 
 pytestmark = pytest.mark.django_db

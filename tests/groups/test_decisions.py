@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from groups import applications
 from groups.models import Application, ApplicationStatus
-from mastermind.models import Notification
+from groups.services import applications
+from mastermind.outbox.models import Notification
 from tests.factories import ApplicationFactory, StaffFactory
 from tests.groups.fixtures_intake import ESCAPED, XSS, deliver_pending, html_of, intake
 

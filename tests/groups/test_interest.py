@@ -7,9 +7,10 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from groups import applications, signing
+from groups import signing
 from groups.models import InterestSignup
-from mastermind.models import Notification
+from groups.services import applications
+from mastermind.outbox.models import Notification
 from tests.factories import IntakeFactory, InterestSignupFactory, StaffFactory
 from tests.groups.fixtures_intake import deliver_pending, html_of, links_in
 
@@ -65,7 +66,7 @@ def test_invalid_email_is_rejected_on_the_page(client):
 
 
 def test_interest_rate_limit_answers_429(client, monkeypatch):
-    from groups import views_apply
+    from groups.views import apply as views_apply
 
     monkeypatch.setattr(views_apply, "INTEREST_RATE", (1, 60))
     join(client, email="a@example.org")

@@ -6,10 +6,11 @@ import pytest
 from django.core import mail
 from django.utils import formats, timezone, translation
 
-from groups import proposals, services
+from groups import services
 from groups.models import Membership
+from groups.services import proposals
 from mastermind.celery import app
-from mastermind.models import Notification, NotificationStatus
+from mastermind.outbox.models import Notification, NotificationStatus
 from tests.factories import MeetingFactory
 
 from .fixtures_groups import accept, deliver_all, make_intake, staff_client_fixture  # noqa: F401

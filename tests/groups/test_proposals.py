@@ -3,8 +3,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone, translation
 
-from groups import proposals
 from groups.models import ApplicationStatus, MatchingPin, PinKind
+from groups.services import proposals
 from tests.factories import ApplicationFactory
 
 from .fixtures_groups import accept, make_intake

@@ -4,8 +4,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from groups import retention
 from groups.models import Application
+from groups.services import retention
 from groups.tasks import purge_expired_applications
 from tests.factories import ApplicationFactory, IntakeFactory, MembershipFactory
 

@@ -2,10 +2,12 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 
-from groups import proposals, services
+from groups import services
+from groups.events import membership_changed
 from groups.models import ApplicationStatus, Group, GroupStatus, Membership, PinKind
-from groups.signals import membership_changed
-from mastermind.models import Notification, User
+from groups.services import proposals
+from mastermind.accounts.models import User
+from mastermind.outbox.models import Notification
 from tests.factories import (
     ApplicationFactory,
     GroupFactory,

@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth import authenticate
 
-from groups import demo_groups
+from groups.demo import groups as demo_groups
 from groups.models import Group, Intake, Membership
 from mastermind import demo
 from mastermind.demo import DEMO_PASSWORD
@@ -24,7 +24,7 @@ def test_demo_creates_groups_once_with_a_member_who_can_sign_in():
 
 
 def test_demo_leaves_the_open_intake_ungrouped_for_the_organiser_to_try():
-    from groups.demo_intake import seed as _  # noqa: F401 - the open intake's part exists
+    from groups.demo.intake import seed as _  # noqa: F401 - the open intake's part exists
     from groups.selectors import open_intakes
 
     demo.seed()

@@ -5,7 +5,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from groups.signin_links import LINK_VALIDITY, signin_path, token_generator
+from groups.views.signin import LINK_VALIDITY, signin_path, token_generator
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ from django.core import mail
 from django.utils import timezone
 
 from mastermind import outbox
-from mastermind.mail import Email
-from mastermind.models import Notification, NotificationStatus
+from mastermind.core.mail import Email
+from mastermind.outbox.models import Notification, NotificationStatus
 
 pytestmark = pytest.mark.django_db
 

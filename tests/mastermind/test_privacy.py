@@ -5,7 +5,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groups.models import Application, Membership
-from mastermind.models import Notification, User
+from mastermind.accounts.models import User
+from mastermind.outbox.models import Notification
 from meetings.models import Commitment, HotSeat, Preparation
 from tests.factories import (
     ApplicationFactory,

@@ -4,7 +4,7 @@ import pytest
 import time_machine
 from django.test import RequestFactory
 
-from mastermind import ratelimit
+from mastermind.core import ratelimit
 
 START = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
 

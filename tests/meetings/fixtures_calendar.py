@@ -12,8 +12,8 @@ from django.core import mail
 from icalendar import Calendar
 
 from mastermind import outbox
-from meetings.calendar import settings_for
-from meetings.invitations import collect
+from meetings.calendar.feed import settings_for
+from meetings.calendar.invitations import collect
 from tests.factories import (
     AgendaItemFactory,
     GroupFactory,

@@ -11,7 +11,7 @@ from django.core import mail
 
 from groups.models import Group, Membership
 from mastermind import outbox
-from mastermind.models import Notification, NotificationStatus
+from mastermind.outbox.models import Notification, NotificationStatus
 from meetings import services
 from meetings.models import Meeting, MeetingStatus, Schedule
 from tests.factories import GroupFactory, MembershipFactory, UserFactory

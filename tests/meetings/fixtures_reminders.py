@@ -6,9 +6,9 @@ from dataclasses import dataclass
 import time_machine
 
 from mastermind import outbox
-from mastermind.models import Notification, NotificationStatus
-from meetings import reminders
+from mastermind.outbox.models import Notification, NotificationStatus
 from meetings.models import Meeting
+from meetings.reminders import sweep as reminders
 from tests.factories import (
     HotSeatFactory,
     MeetingFactory,

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from mastermind.models import Notification, NotificationStatus
+from mastermind.outbox.models import Notification, NotificationStatus
 from tests.factories import MeetingFactory, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from meetings.models import AgendaItem
-from meetings.schedule import scaled_minutes
+from meetings.services.schedule import scaled_minutes
 from tests.factories import StaffFactory
 
 from .fixtures_meetings import clock, future, make_group, make_schedule  # noqa: F401

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from meetings.calendar import RENEWALS_PER_HOUR, settings_for
-from meetings.demo_calendar import seed
+from meetings.calendar.feed import RENEWALS_PER_HOUR, settings_for
+from meetings.demo.calendar import seed
 from meetings.models import MeetingStatus, MemberSettings
 from tests.factories import GroupFactory, MembershipFactory, StaffFactory, UserFactory
 

@@ -9,10 +9,11 @@ from django.db import transaction
 
 from groups.services import end_group
 from mastermind.cache import ReusingRedisCache
-from meetings import calendar, calendar_cache
-from meetings.hot_seat import replan_group
+from meetings.calendar import feed as calendar
+from meetings.calendar import feed_cache as calendar_cache
 from meetings.models import AgendaItem, HotSeat, Meeting, MemberSettings
-from meetings.schedule import ensure_agenda
+from meetings.services.hot_seat import replan_group
+from meetings.services.schedule import ensure_agenda
 from tests.factories import MembershipFactory
 
 from .fixtures_calendar import (

@@ -7,12 +7,12 @@ import time_machine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from groups.events import membership_changed
 from groups.models import Membership
-from groups.signals import membership_changed
 from meetings import services
-from meetings.hot_seat import replan_group
 from meetings.models import Absence, HotSeat, Meeting, MeetingStatus
-from meetings.schedule import sync_all
+from meetings.services.hot_seat import replan_group
+from meetings.services.schedule import sync_all
 from tests.factories import MemberSettingsFactory, MembershipFactory, UserFactory
 
 from .fixtures_meetings import (

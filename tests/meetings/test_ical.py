@@ -1,4 +1,4 @@
-"""Tests for meetings.ical (pure iCalendar builders).
+"""Tests for meetings.calendar.ical (pure iCalendar builders).
 
 Generated calendars are parsed back with the Python ``icalendar`` library and
 with Mozilla's ical.js (Thunderbird's engine) through Node.js. The ical.js
@@ -23,8 +23,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar, Timezone
 
-from meetings import ical
-from meetings.ical import EventData, build_calendar, event_uid
+from meetings.calendar import ical
+from meetings.calendar.ical import EventData, build_calendar, event_uid
 
 ROOT = Path(__file__).resolve().parents[2]
 JS_DIR = ROOT / "tests" / "js"

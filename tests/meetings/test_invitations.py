@@ -6,10 +6,11 @@ import pytest
 from django.core import mail
 
 from mastermind import outbox
-from mastermind.models import Notification, NotificationStatus
-from meetings import invitations, notifications_calendar
-from meetings.calendar import set_calendar_invitations, settings_for
-from meetings.invitations import KIND_CANCEL, KIND_INVITATION, collect
+from mastermind.outbox.models import Notification, NotificationStatus
+from meetings.calendar import invitations
+from meetings.calendar import notifications as notifications_calendar
+from meetings.calendar.feed import set_calendar_invitations, settings_for
+from meetings.calendar.invitations import KIND_CANCEL, KIND_INVITATION, collect
 from meetings.models import MeetingStatus
 from tests.factories import GroupFactory, HotSeatFactory
 

@@ -21,9 +21,10 @@ from django.db import OperationalError, connection
 from django.utils import timezone
 
 from mastermind.celery import app as celery_app
-from mastermind.models import Notification, NotificationStatus
-from mastermind.tasks import record_heartbeat, send_notification
-from meetings import reminders
+from mastermind.ops.tasks import record_heartbeat
+from mastermind.outbox.models import Notification, NotificationStatus
+from mastermind.outbox.tasks import send_notification
+from meetings.reminders import sweep as reminders
 from tests.factories import MeetingFactory, MembershipFactory
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]

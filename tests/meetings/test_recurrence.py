@@ -1,4 +1,4 @@
-"""Tests for meetings.recurrence (pure Python, no Django needed)."""
+"""Tests for meetings.domain.recurrence (pure Python, no Django needed)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from meetings.recurrence import (
+from meetings.domain.recurrence import (
     Occurrence,
     PausePeriod,
     held,

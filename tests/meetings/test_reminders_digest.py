@@ -6,8 +6,8 @@ import pytest
 from django.core import mail
 
 from groups.models import ApplicationStatus
-from mastermind.models import NotificationStatus
-from meetings import reminders
+from mastermind.outbox.models import NotificationStatus
+from meetings.reminders import sweep as reminders
 from tests.factories import (
     ApplicationFactory,
     IntakeFactory,

@@ -8,8 +8,8 @@ import time_machine
 from django.core import mail
 
 from mastermind import outbox
-from mastermind.models import Notification, NotificationStatus
-from meetings import reminders
+from mastermind.outbox.models import Notification, NotificationStatus
+from meetings.reminders import sweep as reminders
 
 from .fixtures_reminders import END, START, make_group, sweep_at
 

@@ -6,9 +6,9 @@ import pytest
 import time_machine
 from django.core import mail
 
-from mastermind.models import NotificationStatus
-from meetings import reminders
+from mastermind.outbox.models import NotificationStatus
 from meetings.models import MeetingStatus
+from meetings.reminders import sweep as reminders
 from tests.factories import AbsenceFactory, MemberSettingsFactory
 
 from .fixtures_reminders import END, START, deliver_all, keys, make_group, statuses, sweep_at
@@ -249,7 +249,7 @@ def test_reminder_is_sent_only_once_when_delivered_twice():
     deliver_all(DUE)
     with time_machine.travel(DUE, tick=False):
         from mastermind import outbox
-        from mastermind.models import Notification
+        from mastermind.outbox.models import Notification
 
         assert outbox.deliver(Notification.objects.get().pk)[0] == outbox.Outcome.DONE
     assert len(mail.outbox) == 1

@@ -7,9 +7,9 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from mastermind.models import Notification
-from meetings import reminders
-from meetings.tasks_reminders import sweep_reminders
+from mastermind.outbox.models import Notification
+from meetings.reminders import sweep as reminders
+from meetings.tasks import sweep_reminders
 
 from .fixtures_reminders import END, MINUTE, START, deliver_all, keys, make_group, sweep_at
 
@@ -94,7 +94,7 @@ def test_the_dedup_key_names_kind_meeting_recipient_and_time():
 
 def test_nothing_is_published_with_an_eta(monkeypatch, django_capture_on_commit_callbacks):
     """Tasks are queued for now, after commit; the database is the only schedule."""
-    from mastermind.tasks import send_notification
+    from mastermind.outbox.tasks import send_notification
 
     published = []
     monkeypatch.setattr(
@@ -146,7 +146,7 @@ def test_emails_go_out_in_each_recipients_language_and_time_zone():
 
 
 def test_sweep_claims_what_the_calendar_part_collects(monkeypatch):
-    from meetings import invitations
+    from meetings.calendar import invitations
 
     moment = START - dt.timedelta(days=3)
     seen = []

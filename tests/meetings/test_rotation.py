@@ -1,4 +1,4 @@
-"""Tests for meetings.rotation (pure Python, no Django needed)."""
+"""Tests for meetings.domain.rotation (pure Python, no Django needed)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from meetings.rotation import (
+from meetings.domain.rotation import (
     RotationMeeting,
     RotationMember,
     changed_presenters,
@@ -296,7 +296,7 @@ def assert_safe(scenario: Scenario, result: Mapping[int, tuple[int, ...]]) -> No
 
 
 def assert_fair(scenario: Scenario, result: Mapping[int, tuple[int, ...]]) -> None:
-    """The fairness invariant of meetings.rotation (see its module docstring)."""
+    """The fairness invariant of meetings.domain.rotation (see its module docstring)."""
     for meeting, last in walk(scenario, result):
         presenters = result[meeting.id]
         queue_chosen = set(presenters) - pinned_seats(meeting, presenters)

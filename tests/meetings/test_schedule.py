@@ -7,9 +7,9 @@ import time_machine
 from django.core import mail
 
 from meetings import services
-from meetings.forms import ScheduleAdminForm
+from meetings.forms.meetings import ScheduleAdminForm
 from meetings.models import Meeting, MeetingStatus
-from meetings.tasks_schedule import extend_meeting_horizon
+from meetings.tasks import extend_meeting_horizon
 from tests.factories import GroupFactory
 
 from .fixtures_meetings import (

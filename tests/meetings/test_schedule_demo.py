@@ -2,7 +2,7 @@
 
 import pytest
 
-from meetings import demo
+from meetings.demo import schedules as demo
 from meetings.models import Commitment, HotSeat, Meeting, Pause, Schedule
 
 from .fixtures_meetings import clock, make_group  # noqa: F401

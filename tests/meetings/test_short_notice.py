@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from django.core import mail
 
-from meetings.calendar import set_calendar_invitations
-from meetings.invitations import KIND_SHORT_NOTICE, collect
+from meetings.calendar.feed import set_calendar_invitations
+from meetings.calendar.invitations import KIND_SHORT_NOTICE, collect
 from meetings.models import MeetingStatus
 
 from .fixtures_calendar import (

@@ -5,8 +5,8 @@ from django.core import signing
 from django.test import Client
 from django.urls import reverse
 
-from meetings import preferences
 from meetings.models import MemberSettings
+from meetings.services import preferences
 from tests.factories import MemberSettingsFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

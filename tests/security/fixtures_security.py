@@ -18,10 +18,10 @@ from django.utils import timezone
 
 from groups import signing
 from groups.models import Application, Group, Intake, InterestSignup, MatchingPin, PinKind
-from groups.signin_links import signin_path
-from mastermind.models import User
-from meetings import preferences
+from groups.views.signin import signin_path
+from mastermind.accounts.models import User
 from meetings.models import Commitment, Meeting, SwapRequest
+from meetings.services import preferences
 from tests.factories import (
     AbsenceFactory,
     ApplicationFactory,

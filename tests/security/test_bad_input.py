@@ -25,7 +25,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from groups.models import Application, Intake, InterestSignup, MatchingPin, Membership
-from mastermind.models import Notification, User
+from mastermind.accounts.models import User
+from mastermind.outbox.models import Notification
 from meetings.models import (
     Absence,
     Commitment,

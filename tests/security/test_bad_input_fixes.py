@@ -7,7 +7,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
 from groups.models import Intake, Membership
-from mastermind.models import User
+from mastermind.accounts.models import User
 from meetings.models import Meeting, Schedule
 
 from .fixtures_security import build_world, client_for

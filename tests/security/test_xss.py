@@ -18,12 +18,12 @@ from django.utils.html import escape
 from icalendar import Calendar
 
 from groups.models import Membership
-from groups.notifications_intake import DECISION
-from mastermind.mail import render_email
-from mastermind.models import Notification
+from groups.notifications.intake import DECISION
+from mastermind.core.mail import render_email
 from mastermind.outbox import builder_for
+from mastermind.outbox.models import Notification
 from meetings.models import Absence, Commitment, MeetingStatus, Preparation
-from meetings.reminders import stamp
+from meetings.reminders.sweep import stamp
 from tests.factories import AgendaItemFactory
 
 from .fixtures_security import World, build_world, client_for

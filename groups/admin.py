@@ -1,1 +1,0 @@
-from groups import admin_groups, admin_intake  # noqa: F401 - each registers its models

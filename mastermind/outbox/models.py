@@ -1,0 +1,74 @@
+"""The outbox table: one row per email the app sends on its own."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    EXPIRED = "expired", _("Expired (found too late)")
+    SKIPPED = "skipped", _("Skipped (no longer wanted)")
+
+
+class Notification(models.Model):
+    """The outbox: one row per email the app sends on its own.
+
+    ``dedup_key`` is the claim: it names what is sent to whom (for reminders
+    ``kind:meeting:recipient``), and its unique constraint makes a second claim fail.
+    See ``mastermind/outbox.py`` for the delivery guarantees.
+    """
+
+    kind = models.CharField(_("kind"), max_length=40, db_index=True)
+    dedup_key = models.CharField(_("key"), max_length=200, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    email = models.EmailField(_("recipient email"), max_length=254)
+    meeting = models.ForeignKey(
+        "meetings.Meeting",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("meeting"),
+    )
+    intake = models.ForeignKey(
+        "groups.Intake", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    application = models.ForeignKey(
+        "groups.Application", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    membership = models.ForeignKey(
+        "groups.Membership", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    payload = models.JSONField(_("details"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=NotificationStatus.choices,
+        default=NotificationStatus.PENDING,
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    due_at = models.DateTimeField(_("due at"), default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "due_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.email}"
