@@ -8,7 +8,7 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         # Register the outbox builders of this app's emails and the signal receivers.
-        from meetings import notifications, receivers  # noqa: F401
+        from meetings import contributions, notifications, receivers  # noqa: F401
         from meetings.calendar import notifications as calendar_notifications  # noqa: F401
         from meetings.calendar.feed_cache import connect_deletions
         from meetings.reminders import notifications as reminder_notifications  # noqa: F401

@@ -14,8 +14,8 @@ from django.utils import timezone
 from groups import services
 from groups.models import Application, ApplicationStatus, Intake, Membership
 from groups.services import proposals
+from mastermind.accounts.demo import DEMO_PASSWORD, ORGANISER_EMAIL
 from mastermind.accounts.models import User
-from mastermind.demo import DEMO_PASSWORD, ORGANISER_EMAIL
 
 SLUG = "herbst-2026"
 

@@ -1,14 +1,14 @@
-"""Outbox builders for this part of the app (see mastermind/outbox.py): the welcome email."""
+"""Outbox builders for group membership (see mastermind/outbox): welcome, a member left."""
 
 from django.urls import reverse
 from django.utils import timezone
 
+from groups.extensions import welcome_email_context
 from groups.models import GroupStatus, Membership
 from groups.views.signin import signin_path
 from mastermind import outbox
 from mastermind.core.mail import Email, absolute_url
 from mastermind.outbox.models import Notification
-from meetings.models import Meeting, MeetingStatus
 
 
 @outbox.register("welcome")
@@ -29,24 +29,39 @@ def build_welcome(notification: Notification) -> Email | None:
         return None
     now = timezone.now()
     others = group.memberships.current(now).exclude(pk=membership.pk).select_related("user")
-    next_meeting = (
-        Meeting.objects.filter(group=group, status=MeetingStatus.SCHEDULED, starts_at__gt=now)
-        .order_by("starts_at")
-        .first()
-    )
     context = {
         "member": user,
         "group": group,
         "others": [{"first_name": m.user.first_name, "topics": m.topics} for m in others],
-        "next_meeting": next_meeting,
         "group_url": absolute_url(reverse("groups:group_detail", kwargs={"pk": group.pk})),
         "signin_url": absolute_url(signin_path(user)),
         "code_signin_url": absolute_url(reverse("account_request_login_code")),
     }
+    for _name, contribute in welcome_email_context:
+        context.update(contribute(membership=membership, now=now))
     return Email(
         template="groups/email/welcome",
         to=user.email,
         context=context,
         language=user.language,
         time_zone=user.time_zone,
+    )
+
+
+@outbox.register("member_left")
+def build_member_left(notification: Notification) -> Email | None:
+    recipient = notification.user
+    if recipient is None or not recipient.is_active or notification.membership is None:
+        return None
+    group = notification.membership.group
+    return Email(
+        template="groups/email/member_left",
+        to=notification.email,
+        language=recipient.language,
+        time_zone=recipient.time_zone,
+        context={
+            "group": group,
+            "recipient": recipient,
+            "group_url": absolute_url(group.get_absolute_url()),
+        },
     )

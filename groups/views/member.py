@@ -10,12 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from groups.extensions import group_page_sections
 from groups.forms.groups import LeaveGroupForm
 from groups.models import Group, Membership
 from groups.services import GroupsError, leave_group
 from groups.views import organise as views_organise
 from groups.views import signin as signin_links
-from meetings import selectors as meeting_selectors
 
 
 def _current_count(now):
@@ -64,8 +64,12 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "members": members,
         "is_member": any(m.user_id == request.user.pk for m in members),
         "now": now,
-        **meeting_selectors.group_page_context(group=group, user=request.user, now=now),
+        "sections": [],
     }
+    for _name, section in group_page_sections:
+        template, section_context = section(group=group, user=request.user, now=now)
+        context["sections"].append(template)
+        context.update(section_context)
     return render(request, "groups/member/group_detail.html", context)
 
 

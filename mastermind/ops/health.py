@@ -13,7 +13,7 @@ def database_ok() -> bool:
 
 
 def broker_ok() -> bool:
-    from mastermind.celery import app
+    from celery import current_app as app
 
     try:
         with app.connection_for_write() as conn:

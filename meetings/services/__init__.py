@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from groups.models import Group, Membership
 from mastermind import outbox
 from mastermind.outbox.models import Notification
-from meetings import receivers  # noqa: F401 - connects the receivers
 from meetings.models import Meeting, MeetingStatus
 from meetings.services.attendance import (
     mark_absent,

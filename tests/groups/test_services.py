@@ -2,8 +2,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 
-from groups import services
-from groups.events import membership_changed
+from groups import events, services
 from groups.models import ApplicationStatus, Group, GroupStatus, Membership, PinKind
 from groups.services import proposals
 from mastermind.accounts.models import User
@@ -29,9 +28,12 @@ def received():
     def receiver(sender, group_id, **kwargs):
         calls.append(group_id)
 
-    membership_changed.connect(receiver)
+    signals = (events.membership_opened, events.membership_closed, events.group_ended)
+    for signal in signals:
+        signal.connect(receiver)
     yield calls
-    membership_changed.disconnect(receiver)
+    for signal in signals:
+        signal.disconnect(receiver)
 
 
 def proposed(count=9, **kwargs):

@@ -4,7 +4,7 @@ from django.contrib.auth import authenticate
 from groups.demo import groups as demo_groups
 from groups.models import Group, Intake, Membership
 from mastermind import demo
-from mastermind.demo import DEMO_PASSWORD
+from mastermind.accounts.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

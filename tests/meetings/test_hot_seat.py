@@ -7,7 +7,7 @@ import time_machine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from groups.events import membership_changed
+from groups.events import membership_closed
 from groups.models import Membership
 from meetings import services
 from meetings.models import Absence, HotSeat, Meeting, MeetingStatus
@@ -113,7 +113,8 @@ def test_membership_signal_replans_without_the_departed_member():
     make_schedule(group)
     gone = users[0]
     Membership.objects.filter(user=gone).update(left_at=NOW)
-    membership_changed.send(sender=Membership, group_id=group.pk)
+    left = Membership.objects.get(user=gone)
+    membership_closed.send(sender=Membership, group_id=group.pk, membership_ids=[left.pk])
     assert all(gone.pk not in presenters(m) for m in future(group))
 
 
