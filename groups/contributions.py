@@ -10,11 +10,27 @@ from django.db.models.functions import Lower
 from django.http import HttpRequest
 
 from groups import selectors, services
-from groups.models import Application, Membership
+from groups.models import Application, Intake, Membership
+from mastermind import outbox
 from mastermind.accounts.models import User
 from mastermind.pages import home_sections
 from mastermind.privacy import erasers, exporters
 from mastermind.privacy.services import iso
+
+
+@outbox.subject_querysets.register("groups.membership")
+def notification_memberships():
+    return Membership.objects.select_related("group", "user")
+
+
+@outbox.subject_querysets.register("groups.application")
+def notification_applications():
+    return Application.objects.all()
+
+
+@outbox.subject_querysets.register("groups.intake")
+def notification_intakes():
+    return Intake.objects.all()
 
 
 @home_sections.register("open intakes")

@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -76,6 +77,13 @@ class Intake(models.Model):
     announced_at = models.DateTimeField(_("announced to interest list at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    notifications = GenericRelation(
+        "mastermind.Notification",
+        content_type_field="subject_type",
+        object_id_field="subject_id",
+        related_query_name="intake",
+    )
 
     class Meta:
         verbose_name = _("intake")
@@ -163,6 +171,13 @@ class Application(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ApplicationQuerySet.as_manager()
+
+    notifications = GenericRelation(
+        "mastermind.Notification",
+        content_type_field="subject_type",
+        object_id_field="subject_id",
+        related_query_name="application",
+    )
 
     class Meta:
         verbose_name = _("application")
@@ -324,6 +339,13 @@ class Membership(models.Model):
     left_reason = models.CharField(_("reason for leaving"), max_length=200, blank=True)
 
     objects = MembershipQuerySet.as_manager()
+
+    notifications = GenericRelation(
+        "mastermind.Notification",
+        content_type_field="subject_type",
+        object_id_field="subject_id",
+        related_query_name="membership",
+    )
 
     class Meta:
         verbose_name = _("membership")

@@ -8,6 +8,7 @@ import datetime as dt
 
 from groups.extensions import group_page_sections, welcome_email_context
 from groups.models import Group, Membership
+from mastermind import outbox
 from mastermind.accounts.models import User
 from mastermind.privacy import erasers, exporters
 from mastermind.privacy.services import iso
@@ -22,6 +23,11 @@ from meetings.models import (
     Preparation,
     SwapRequest,
 )
+
+
+@outbox.subject_querysets.register("meetings.meeting")
+def notification_meetings():
+    return Meeting.objects.select_related("group")
 
 
 @group_page_sections.register("meetings")

@@ -29,7 +29,7 @@ def _email(notification: Notification, template: str, context: dict) -> Email:
 
 
 def _still_member(notification: Notification) -> bool:
-    meeting = notification.meeting
+    meeting = notification.subject
     return (
         Membership.objects.current()
         .filter(group_id=meeting.group_id, user_id=notification.user_id)
@@ -43,7 +43,7 @@ def _wants_hot_seat_changes(user_id: int) -> bool:
 
 @register("hot_seat_changed")
 def build_hot_seat_changed(notification: Notification) -> Email | None:
-    meeting = notification.meeting
+    meeting = notification.subject
     now = timezone.now()
     if meeting.starts_at <= now:
         raise Expired
@@ -74,7 +74,7 @@ def build_hot_seat_changed(notification: Notification) -> Email | None:
 
 @register("meeting_changed")
 def build_meeting_changed(notification: Notification) -> Email | None:
-    meeting = notification.meeting
+    meeting = notification.subject
     if meeting.ends_at <= timezone.now():
         raise Expired
     if not _still_member(notification):

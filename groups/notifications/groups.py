@@ -19,7 +19,7 @@ def build_welcome(notification: Notification) -> Email | None:
     """
     membership = (
         Membership.objects.select_related("group", "user")
-        .filter(pk=notification.membership_id)
+        .filter(pk=notification.subject_id)
         .first()
     )
     if membership is None or not membership.is_current:
@@ -51,9 +51,11 @@ def build_welcome(notification: Notification) -> Email | None:
 @outbox.register("member_left")
 def build_member_left(notification: Notification) -> Email | None:
     recipient = notification.user
-    if recipient is None or not recipient.is_active or notification.membership is None:
+    membership = Membership.objects.select_related("group").filter(pk=notification.subject_id)
+    membership = membership.first()
+    if recipient is None or not recipient.is_active or membership is None:
         return None
-    group = notification.membership.group
+    group = membership.group
     return Email(
         template="groups/email/member_left",
         to=notification.email,

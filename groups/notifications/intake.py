@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groups import signing
-from groups.models import Application, InterestSignup
+from groups.models import Application, Intake, InterestSignup
 from mastermind import outbox
 from mastermind.core.mail import Email, absolute_url
 from mastermind.outbox.models import Notification
@@ -30,8 +30,7 @@ def manage_urls(application: Application) -> dict[str, str]:
     }
 
 
-def _application_email(notification: Notification, template: str, **context) -> Email:
-    application = notification.application
+def _application_email(application: Application, template: str, **context) -> Email:
     return Email(
         template=f"groups/email/{template}",
         to=application.email,
@@ -42,9 +41,7 @@ def _application_email(notification: Notification, template: str, **context) -> 
 
 
 def _fresh_application(notification: Notification) -> Application | None:
-    return (
-        Application.objects.select_related("intake").filter(pk=notification.application_id).first()
-    )
+    return Application.objects.select_related("intake").filter(pk=notification.subject_id).first()
 
 
 @outbox.register(APPLICATION_CONFIRM)
@@ -52,11 +49,10 @@ def build_application_confirm(notification: Notification) -> Email | None:
     application = _fresh_application(notification)
     if application is None or application.confirmed_at is not None:
         return None
-    notification.application = application
     token = signing.make(signing.APPLICATION_CONFIRM, pk=application.pk, email=application.email)
     confirm_url = absolute_url(reverse("groups:application_confirm", args=[token]))
     return _application_email(
-        notification,
+        application,
         "application_confirm",
         confirm_url=confirm_url,
         open_for_changes=timezone.now() < application.intake.deadline,
@@ -71,8 +67,7 @@ def build_application_edit_link(notification: Notification) -> Email | None:
         return None
     if timezone.now() >= application.intake.deadline:
         raise outbox.Expired
-    notification.application = application
-    return _application_email(notification, "application_edit_link", **manage_urls(application))
+    return _application_email(application, "application_edit_link", **manage_urls(application))
 
 
 @outbox.register(DECISION)
@@ -80,8 +75,7 @@ def build_decision(notification: Notification) -> Email | None:
     application = _fresh_application(notification)
     if application is None or application.status != notification.payload.get("status"):
         return None
-    notification.application = application
-    return _application_email(notification, "decision", status=application.status)
+    return _application_email(application, "decision", status=application.status)
 
 
 def _signup(notification: Notification) -> InterestSignup | None:
@@ -107,7 +101,7 @@ def build_intake_announcement(notification: Notification) -> Email | None:
     signup = _signup(notification)
     if signup is None or signup.confirmed_at is None or signup.unsubscribed_at is not None:
         return None
-    intake = notification.intake
+    intake = Intake.objects.filter(pk=notification.subject_id).first()
     if intake is None:
         return None
     if timezone.now() >= intake.deadline:

@@ -109,8 +109,7 @@ def _claim_application_email(kind: str, application: Application, now: dt.dateti
         kind=kind,
         dedup_key=f"{kind}:{application.pk}:{_bucket(now, RESEND_BUCKET)}",
         email=application.email,
-        application=application,
-        intake_id=application.intake_id,
+        **outbox.about(application),
     )
 
 
@@ -198,8 +197,7 @@ def send_decisions(*, applications: QuerySet[Application], now: dt.datetime | No
                 kind=DECISION,
                 dedup_key=f"{DECISION}:{a.pk}:{a.decision_revision}",
                 email=a.email,
-                application=a,
-                intake_id=a.intake_id,
+                **outbox.about(a),
                 payload={"status": a.status},
             )
             for a in due
@@ -274,7 +272,7 @@ def announce_intake(*, intake: Intake, now: dt.datetime | None = None) -> int:
             kind=INTAKE_ANNOUNCEMENT,
             dedup_key=f"{INTAKE_ANNOUNCEMENT}:{intake.pk}:{pk}",
             email=email,
-            intake=intake,
+            **outbox.about(intake),
             payload={"signup": pk},
         )
         for pk, email in signups

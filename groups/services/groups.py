@@ -86,7 +86,7 @@ def _claim_welcomes(memberships: list[Membership]) -> None:
             dedup_key=f"{WELCOME}:{m.pk}",
             user=m.user,
             email=m.user.email,
-            membership=m,
+            **outbox.about(m),
         )
         for m in memberships
     )
@@ -313,5 +313,5 @@ def _tell_group_a_member_left(membership: Membership) -> None:
             dedup_key=f"member_left:{membership.pk}:{other.user_id}",
             email=other.user.email,
             user=other.user,
-            membership=membership,
+            **outbox.about(membership),
         )

@@ -1,6 +1,7 @@
 """The outbox in the admin: what was sent, what failed and why, and "send again"."""
 
 from django.contrib import admin, messages
+from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.text import Truncator
@@ -16,7 +17,7 @@ class NotificationAdmin(admin.ModelAdmin):
     list_display = (
         "kind",
         "email",
-        "meeting",
+        "subject",
         "status",
         "attempts",
         "due_at",
@@ -25,7 +26,6 @@ class NotificationAdmin(admin.ModelAdmin):
     )
     list_filter = ("status", "kind", ("due_at", admin.DateFieldListFilter), "sent_at")
     search_fields = ("email", "dedup_key")
-    list_select_related = ("meeting__group",)
     date_hierarchy = "created_at"
     ordering = ("-created_at",)
     actions = ("send_again",)
@@ -34,10 +34,8 @@ class NotificationAdmin(admin.ModelAdmin):
         "dedup_key",
         "user",
         "email",
-        "meeting",
-        "intake",
-        "application",
-        "membership",
+        "subject_type",
+        "subject_id",
         "payload",
         "status",
         "attempts",
@@ -49,6 +47,14 @@ class NotificationAdmin(admin.ModelAdmin):
     )
     fields = readonly_fields
     show_full_result_count = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Notification]:
+        querysets = [queryset() for _name, queryset in outbox.subject_querysets]
+        return super().get_queryset(request).prefetch_related(GenericPrefetch("subject", querysets))
+
+    @admin.display(description=_("about"))
+    def subject(self, notification: Notification) -> str:
+        return str(notification.subject) if notification.subject is not None else "–"
 
     @admin.display(description=_("last error"))
     def error_short(self, notification: Notification) -> str:

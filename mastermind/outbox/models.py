@@ -1,6 +1,8 @@
 """The outbox table: one row per email the app sends on its own."""
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +21,7 @@ class Notification(models.Model):
 
     ``dedup_key`` is the claim: it names what is sent to whom (for reminders
     ``kind:meeting:recipient``), and its unique constraint makes a second claim fail.
-    See ``mastermind/outbox.py`` for the delivery guarantees.
+    See :mod:`mastermind.outbox` for the delivery guarantees.
     """
 
     kind = models.CharField(_("kind"), max_length=40, db_index=True)
@@ -33,23 +35,19 @@ class Notification(models.Model):
         verbose_name=_("recipient"),
     )
     email = models.EmailField(_("recipient email"), max_length=254)
-    meeting = models.ForeignKey(
-        "meetings.Meeting",
+    # What the email is about (a meeting, an application, a membership, an intake): a
+    # generic relation, so the outbox knows no app. Each app's model declares a
+    # ``GenericRelation`` back to this table, which deletes the rows with their subject.
+    subject_type = models.ForeignKey(
+        ContentType,
         on_delete=models.CASCADE,
         null=True,
         blank=True,
-        related_name="notifications",
-        verbose_name=_("meeting"),
+        related_name="+",
+        verbose_name=_("subject type"),
     )
-    intake = models.ForeignKey(
-        "groups.Intake", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    application = models.ForeignKey(
-        "groups.Application", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    membership = models.ForeignKey(
-        "groups.Membership", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
+    subject_id = models.PositiveBigIntegerField(_("subject id"), null=True, blank=True)
+    subject = GenericForeignKey("subject_type", "subject_id")
     payload = models.JSONField(_("details"), default=dict, blank=True)
     status = models.CharField(
         _("status"),
@@ -68,7 +66,10 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "due_at"])]
+        indexes = [
+            models.Index(fields=["status", "due_at"]),
+            models.Index(fields=["subject_type", "subject_id"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.email}"

@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db.models import Q
 
 from groups.models import Membership
+from mastermind import outbox
 from mastermind.outbox.models import Notification, NotificationStatus
 from meetings.models import Meeting, MeetingStatus
 
@@ -72,7 +73,7 @@ def collect(now: dt.datetime) -> list[Notification]:
     # moved further out must still be updated in the member's calendar.
     invited_later = Notification.objects.filter(
         kind=KIND_INVITATION, meeting__starts_at__gt=until
-    ).values("meeting_id")
+    ).values("subject_id")
     upcoming = Meeting.objects.filter(starts_at__gt=now).filter(
         Q(starts_at__lte=until) | Q(pk__in=invited_later)
     )
@@ -93,7 +94,7 @@ def collect(now: dt.datetime) -> list[Notification]:
         members_by_group[member["group_id"]].append(member)
     claimed = list(
         Notification.objects.filter(kind__in=KINDS, meeting__in=upcoming).values_list(
-            "kind", "dedup_key", "meeting_id", "user_id", "email", "status"
+            "kind", "dedup_key", "subject_id", "user_id", "email", "status"
         )
     )
     sent = {
@@ -143,7 +144,7 @@ class _Due:
                 dedup_key=key,
                 user_id=user_id,
                 email=email,
-                meeting_id=meeting["pk"],
+                **outbox.about_id(Meeting, meeting["pk"]),
                 payload={"sequence": meeting["sequence"]},
             )
         )

@@ -40,7 +40,7 @@ def _meeting(notification: Notification) -> Meeting | None:
     return (
         Meeting.objects.select_related("group")
         .prefetch_related(calendar.with_presenters())
-        .filter(pk=notification.meeting_id)
+        .filter(pk=notification.subject_id)
         .first()
     )
 

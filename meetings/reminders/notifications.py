@@ -103,7 +103,7 @@ def build_meeting_email(notification: Notification) -> Email | None:
     kind = KINDS_BY_NAME[notification.kind]
     meeting = (
         Meeting.objects.select_related("group", "group__schedule")
-        .filter(pk=notification.meeting_id)
+        .filter(pk=notification.subject_id)
         .first()
     )
     if meeting is None or not still_wanted(notification, meeting, kind):
@@ -148,7 +148,7 @@ for _kind in KINDS_BY_NAME:
 
 @outbox.register(INTAKE_DIGEST)
 def build_intake_digest(notification: Notification) -> Email | None:
-    intake = Intake.objects.filter(pk=notification.intake_id).first()
+    intake = Intake.objects.filter(pk=notification.subject_id).first()
     if intake is None or stamp(intake.deadline) != notification.payload.get("anchor"):
         return None  # deleted, or the deadline moved: the new deadline has its own claim
     user = notification.user

@@ -283,7 +283,7 @@ def meeting_candidates(kind: MeetingKind, *, now: datetime) -> list[Notification
             HotSeat.objects.filter(meeting_id__in=due_ids).values_list("meeting_id", "user_id")
         )
     claimed = set(
-        Notification.objects.filter(kind=kind.name, meeting_id__in=due_ids).values_list(
+        Notification.objects.filter(kind=kind.name, subject_id__in=due_ids).values_list(
             "dedup_key", flat=True
         )
     )
@@ -302,7 +302,7 @@ def meeting_candidates(kind: MeetingKind, *, now: datetime) -> list[Notification
                     dedup_key=key,
                     user_id=user_id,
                     email=email,
-                    meeting_id=meeting_id,
+                    **outbox.about_id(Meeting, meeting_id),
                     payload={"anchor": stamp(anchor)},
                     due_at=now,
                 )
@@ -340,7 +340,7 @@ def intake_digest_candidates(*, now: datetime) -> list[Notification]:
         return []
     claimed = set(
         Notification.objects.filter(
-            kind=INTAKE_DIGEST, intake_id__in=[pk for pk, _ in intakes]
+            kind=INTAKE_DIGEST, intake__in=[pk for pk, _ in intakes]
         ).values_list("dedup_key", flat=True)
     )
     rows = []
@@ -354,7 +354,7 @@ def intake_digest_candidates(*, now: datetime) -> list[Notification]:
                         dedup_key=key,
                         user_id=user_id,
                         email=email,
-                        intake_id=intake_id,
+                        **outbox.about_id(Intake, intake_id),
                         payload={"anchor": stamp(deadline)},
                         due_at=now,
                     )

@@ -127,7 +127,7 @@ def _tell_members(
             dedup_key=f"{MEETING_CHANGED}:{meeting.pk}:{meeting.sequence}:{m.user_id}",
             user=m.user,
             email=m.user.email,
-            meeting=meeting,
+            **outbox.about(meeting),
             payload=payload,
         )
         for m in memberships

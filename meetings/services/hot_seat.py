@@ -147,7 +147,7 @@ def notify_moved(*, group: Group, changes: dict[int, set[int]]) -> list[int]:
                 dedup_key=f"{HOT_SEAT_CHANGED}:{meeting.pk}:{meeting.sequence}:{user_id}",
                 user=users[user_id],
                 email=users[user_id].email,
-                meeting=meeting,
+                **outbox.about(meeting),
                 payload={
                     "meetings": sorted(pk for pk, moved in changes.items() if user_id in moved)
                 },

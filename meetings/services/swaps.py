@@ -159,6 +159,6 @@ def _tell(swap: SwapRequest, kind: str, users: list[User]) -> None:
             dedup_key=f"{kind}:{swap.pk}:{user.pk}",
             email=user.email,
             user=user,
-            meeting=swap.requester_meeting,
+            **outbox.about(swap.requester_meeting),
             payload={"swap": swap.pk},
         )

@@ -17,7 +17,7 @@ def make_notification(index: int, **fields) -> Notification:
         "kind": "meeting_reminder",
         "dedup_key": f"meeting_reminder:{meeting.pk}:{index}:20270302T1800Z",
         "email": f"member{index}@example.org",
-        "meeting": meeting,
+        "subject": meeting,
     }
     return Notification.objects.create(**{**defaults, **fields})
 

@@ -67,7 +67,7 @@ def test_request_for_members_who_want_invitations_within_the_window_only(setting
     assert keys(rows) == [f"invitation:{soon.pk}:{wants.pk}:0"]
     (row,) = rows
     assert row.pk is None
-    assert (row.kind, row.user_id, row.email, row.meeting_id) == (
+    assert (row.kind, row.user_id, row.email, row.subject_id) == (
         KIND_INVITATION,
         wants.pk,
         wants.email,

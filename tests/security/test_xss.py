@@ -162,21 +162,21 @@ def test_emails_show_the_payloads_escaped(poisoned):
     membership = world.a1.memberships.get()
     a1, a = world.a1, world.meeting_a
     notifications = {
-        "welcome": Notification(kind="welcome", email=a1.email, user=a1, membership=membership),
+        "welcome": Notification(kind="welcome", email=a1.email, user=a1, subject=membership),
         "reminder": Notification(
             kind="meeting_reminder",
             email=a1.email,
             user=a1,
-            meeting=a,
+            subject=a,
             payload={"anchor": stamp(a.starts_at)},
         ),
         "hot seat changed": Notification(
-            kind="hot_seat_changed", email=a1.email, user=a1, meeting=a
+            kind="hot_seat_changed", email=a1.email, user=a1, subject=a
         ),
         "decision": Notification(
             kind=DECISION,
             email=world.app_x.email,
-            application=world.app_x,
+            subject=world.app_x,
             payload={"status": "accepted"},
         ),
     }
