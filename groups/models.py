@@ -306,10 +306,21 @@ class Group(models.Model):
         return reverse("groups:group_detail", kwargs={"pk": self.pk})
 
 
+def current_membership_q(at: dt.datetime | None = None, *, prefix: str = "") -> Q:
+    """The one definition of "a current membership" at ``at`` (default: now).
+
+    ``prefix`` is the path to the membership in a related lookup (``"memberships__"``),
+    for annotations such as "current members per group".
+    """
+    at = at or timezone.now()
+    return Q(**{f"{prefix}joined_at__lte": at}) & (
+        Q(**{f"{prefix}left_at__isnull": True}) | Q(**{f"{prefix}left_at__gt": at})
+    )
+
+
 class MembershipQuerySet(models.QuerySet):
     def current(self, at: dt.datetime | None = None):
-        at = at or timezone.now()
-        return self.filter(joined_at__lte=at).filter(Q(left_at__isnull=True) | Q(left_at__gt=at))
+        return self.filter(current_membership_q(at))
 
 
 class Membership(models.Model):

@@ -10,10 +10,10 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import timezone
 
-from groups.models import Membership
 from mastermind.core.mail import Email, absolute_url
 from mastermind.outbox import Expired, register
 from mastermind.outbox.models import Notification
+from meetings import rules
 from meetings.models import HotSeat, MeetingStatus, MemberSettings, SwapRequest, SwapStatus
 
 
@@ -30,11 +30,7 @@ def _email(notification: Notification, template: str, context: dict) -> Email:
 
 def _still_member(notification: Notification) -> bool:
     meeting = notification.subject
-    return (
-        Membership.objects.current()
-        .filter(group_id=meeting.group_id, user_id=notification.user_id)
-        .exists()
-    )
+    return rules.is_current_member(user=notification.user, group_id=meeting.group_id)
 
 
 def _wants_hot_seat_changes(user_id: int) -> bool:

@@ -7,7 +7,7 @@ admin itself shows memberships read-only and never deletes them.
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from groups import services
-from groups.models import Group, MatchingPin, Membership
+from groups.models import Group, MatchingPin, Membership, current_membership_q
 
 
 class MembershipInline(admin.TabularInline):
@@ -47,9 +47,7 @@ class GroupAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         now = timezone.now()
-        current = Q(memberships__joined_at__lte=now) & (
-            Q(memberships__left_at__isnull=True) | Q(memberships__left_at__gt=now)
-        )
+        current = current_membership_q(now, prefix="memberships__")
         return (
             super()
             .get_queryset(request)

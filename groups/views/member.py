@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -10,18 +10,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from groups import rules
 from groups.extensions import group_page_sections
 from groups.forms.groups import LeaveGroupForm
-from groups.models import Group, Membership
+from groups.models import Group, Membership, current_membership_q
 from groups.services import GroupsError, leave_group
 from groups.views import organise as views_organise
 from groups.views import signin as signin_links
 
 
 def _current_count(now):
-    current = Q(group__memberships__joined_at__lte=now) & (
-        Q(group__memberships__left_at__isnull=True) | Q(group__memberships__left_at__gt=now)
-    )
+    current = current_membership_q(now, prefix="group__memberships__")
     return Count("group__memberships", filter=current, distinct=True)
 
 
@@ -49,7 +48,7 @@ def _visible_group(request: HttpRequest, pk: int) -> tuple[Group, list[Membershi
     """The group and its current members; 404 unless the viewer is one of them or staff."""
     group = get_object_or_404(Group.objects.select_related("intake"), pk=pk)
     members = list(group.memberships.current().select_related("user").order_by("joined_at", "pk"))
-    if not request.user.is_staff and all(m.user_id != request.user.pk for m in members):
+    if not rules.may_see_group_of(user=request.user, current_members=members):
         raise Http404
     return group, members
 

@@ -18,11 +18,11 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from groups.models import Membership
 from mastermind import outbox
 from mastermind.accounts.models import User
 from mastermind.core.mail import Attachment, Email, absolute_url
 from mastermind.outbox.models import Notification
+from meetings import rules
 from meetings.calendar import events as calendar_events
 from meetings.calendar import feed as calendar
 from meetings.calendar.ical import build_calendar
@@ -46,10 +46,7 @@ def _meeting(notification: Notification) -> Meeting | None:
 
 
 def _is_member(user: User, meeting: Meeting) -> bool:
-    return (
-        user.is_active
-        and Membership.objects.current().filter(user=user, group_id=meeting.group_id).exists()
-    )
+    return user.is_active and rules.is_current_member(user=user, group_id=meeting.group_id)
 
 
 def _not_started(meeting: Meeting) -> None:

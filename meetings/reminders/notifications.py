@@ -13,10 +13,11 @@ from django.db.models import Count
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from groups.models import Application, ApplicationStatus, Intake, Membership
+from groups.models import Application, ApplicationStatus, Intake
 from mastermind import outbox
 from mastermind.core.mail import Attachment, Email, absolute_url
 from mastermind.outbox.models import Notification
+from meetings import rules
 from meetings.calendar.ical import EventData, build_calendar, event_uid
 from meetings.models import Absence, HotSeat, Meeting, MeetingStatus, Preparation
 from meetings.reminders.sweep import (
@@ -82,7 +83,7 @@ def still_wanted(notification: Notification, meeting: Meeting, kind: MeetingKind
         return False  # the meeting moved: its new time has its own claim
     if not preferences.wants(user_id=user.pk, preference=kind.preference):
         return False
-    member = Membership.objects.current().filter(group_id=meeting.group_id, user=user).exists()
+    member = rules.is_current_member(user=user, group_id=meeting.group_id)
     if not member or Absence.objects.filter(meeting=meeting, user=user).exists():
         return False
     return not kind.presenters_only or HotSeat.objects.filter(meeting=meeting, user=user).exists()

@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from groups.models import Membership
 from mastermind.accounts.models import User
+from meetings import rules
 from meetings.models import (
     Absence,
     Commitment,
@@ -22,17 +22,13 @@ from meetings.models import (
 )
 
 
-def is_current_member(*, user: User, group_id: int, at: dt.datetime | None = None) -> bool:
-    return Membership.objects.current(at).filter(group_id=group_id, user=user).exists()
-
-
 def _require_upcoming(meeting: Meeting, now: dt.datetime) -> None:
     if meeting.starts_at <= now or meeting.status != MeetingStatus.SCHEDULED:
         raise ValidationError(_("This meeting is not upcoming any more."))
 
 
 def _require_member(user: User, meeting: Meeting, now: dt.datetime) -> None:
-    if not is_current_member(user=user, group_id=meeting.group_id, at=now):
+    if not rules.may_take_part(user=user, meeting=meeting, at=now):
         raise PermissionDenied
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from mastermind import outbox
 from mastermind.accounts.models import User
 from meetings.models import Absence, HotSeat, Meeting, MeetingStatus, SwapRequest, SwapStatus
-from meetings.services.attendance import is_current_member
+from meetings.rules import is_current_member
 
 
 def _check_pair(

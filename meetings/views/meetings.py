@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from groups.models import Group
-from meetings import selectors, services
+from meetings import rules, selectors, services
 from meetings.forms.meetings import AbsenceForm, CommitmentForm, PreparationForm, SwapRequestForm
 from meetings.models import Commitment, HotSeat, MeetingStatus, Preparation, SwapRequest
 
@@ -58,7 +58,7 @@ def absence(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def prepare(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_for_member(user=request.user, pk=pk)
-    if not HotSeat.objects.filter(meeting=meeting, user=request.user).exists():
+    if not rules.presents(user=request.user, meeting=meeting):
         raise PermissionDenied
     instance = Preparation.objects.filter(meeting=meeting, user=request.user).first()
     form = PreparationForm(request.POST if request.method == "POST" else None, instance=instance)
@@ -112,7 +112,7 @@ def mark_commitment(request: HttpRequest, pk: int) -> HttpResponse:
 def swap_request(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask another member to swap: my hot seat at meeting ``pk`` for theirs."""
     meeting = selectors.meeting_for_member(user=request.user, pk=pk)
-    if not HotSeat.objects.filter(meeting=meeting, user=request.user).exists():
+    if not rules.presents(user=request.user, meeting=meeting):
         raise Http404
     seats = list(
         HotSeat.objects.filter(
@@ -176,7 +176,7 @@ def swap_answer(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @require_GET
 def group_meetings(request: HttpRequest, pk: int) -> HttpResponse:
     group = get_object_or_404(Group, pk=pk)
-    if not selectors.can_see_group(user=request.user, group_id=group.pk):
+    if not rules.may_see_group(user=request.user, group_id=group.pk):
         raise Http404
     context = selectors.group_meetings_context(group=group, user=request.user)
     return render(request, "meetings/meeting_list.html", context)
