@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from groups.forms.apply import availability_summary
 from groups.models import Application, ApplicationStatus, Intake, InterestSignup, Membership
 from groups.services import applications, retention
+from groups.slots import FORM_DAYS, availability_summary
 from mastermind.core.timezones import validate_sane_date
 
 RESERVED_SLUGS = {"interest", "confirm", "edit", "withdraw", "unsubscribe"}
@@ -240,9 +240,7 @@ class WeekdayFilter(admin.SimpleListFilter):
     parameter_name = "weekday"
 
     def lookups(self, request, model_admin):
-        from groups.forms.apply import WEEKDAYS
-
-        return list(WEEKDAYS)
+        return list(FORM_DAYS)
 
     def queryset(self, request, queryset):
         day = self.value()

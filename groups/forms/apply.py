@@ -14,18 +14,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import Application
+from groups.slots import FORM_DAYS, FORM_SLOTS, START_HOURS
 from mastermind.core.timezones import zone_choices
 from mastermind.core.widgets import LongSelect
 
-WEEKDAYS = (
-    ("mon", _("Monday")),
-    ("tue", _("Tuesday")),
-    ("wed", _("Wednesday")),
-    ("thu", _("Thursday")),
-    ("fri", _("Friday")),
-)
-START_HOURS = (18, 19, 20)
-SLOTS = [f"{day}-{hour}" for day, _label in WEEKDAYS for hour in START_HOURS]
 ALLOWED_CONTROLS = {"\n", "\r", "\t"}
 
 
@@ -88,7 +80,7 @@ class ApplicationForm(HoneypotMixin):
     )
     availability = forms.MultipleChoiceField(
         label=_("Which evenings can you make?"),
-        choices=[(slot, slot) for slot in SLOTS],
+        choices=[(slot, slot) for slot in FORM_SLOTS],
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Please choose at least one evening.")},
     )
@@ -125,7 +117,7 @@ class ApplicationForm(HoneypotMixin):
 
     def clean_availability(self) -> list[str]:
         chosen = set(self.cleaned_data["availability"])
-        return [slot for slot in SLOTS if slot in chosen]  # a stable, weekly order
+        return [slot for slot in FORM_SLOTS if slot in chosen]  # a stable, weekly order
 
     def clean(self) -> dict:
         data = super().clean()
@@ -137,7 +129,7 @@ class ApplicationForm(HoneypotMixin):
     def availability_grid(self) -> list[tuple[str, list]]:
         """Rows of (weekday label, [checkbox subwidgets for 18, 19, 20 h]) for the template."""
         boxes = {box.data["value"]: box for box in self["availability"]}
-        return [(label, [boxes[f"{day}-{h}"] for h in START_HOURS]) for day, label in WEEKDAYS]
+        return [(label, [boxes[f"{day}-{h}"] for h in START_HOURS]) for day, label in FORM_DAYS]
 
 
 class EditApplicationForm(ApplicationForm):
@@ -157,21 +149,3 @@ class InterestForm(HoneypotMixin):
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()
-
-
-def availability_summary(slots: list[str], time_zone: str = "") -> str:
-    """["tue-19", "tue-20", "wed-19"] -> "Tue 19:00, 20:00; Wed 19:00" (+ zone if given)."""
-    from django.utils.dates import WEEKDAYS_ABBR
-
-    index = {day: i for i, (day, _label) in enumerate(WEEKDAYS)}
-    by_day: dict[str, list[str]] = {}
-    for slot in slots:
-        day, _sep, hour = slot.partition("-")
-        if day in index and hour.isdigit():
-            by_day.setdefault(day, []).append(f"{int(hour):02d}:00")
-    parts = [
-        f"{WEEKDAYS_ABBR[index[day]]} {', '.join(hours)}"
-        for day, hours in sorted(by_day.items(), key=lambda item: index[item[0]])
-    ]
-    summary = "; ".join(parts) or "—"
-    return f"{summary} ({time_zone})" if time_zone else summary

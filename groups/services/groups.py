@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 
 from groups import events
 from groups.models import Application, Group, GroupStatus, Intake, Membership
-from groups.services.proposals import eligible_applications, slot_label
+from groups.services.proposals import eligible_applications
+from groups.slots import slot_label
 from mastermind import outbox
 from mastermind.accounts.models import User
 from mastermind.outbox.models import Notification

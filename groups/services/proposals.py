@@ -31,9 +31,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from groups import matching
-from groups.models import Application, ApplicationStatus, Intake, MatchingPin, PinKind, Weekday
+from groups.models import Application, ApplicationStatus, Intake, MatchingPin, PinKind
+from groups.slots import convert_slot, parse_slot, slot_sort_key
 
-WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WAITLIST = "waitlist"
 NEW_GROUP = "new"
 # Warnings about the input itself; they stay valid when the organiser moves people.
@@ -42,51 +42,6 @@ INPUT_CODES = frozenset({"keep_together_unsatisfiable"})
 
 class ProposalError(Exception):
     """An edit or action that cannot be done; the message is shown to the organiser."""
-
-
-# --------------------------------------------------------------------------- slots
-
-
-def parse_slot(key: str) -> tuple[int, int, int] | None:
-    """``"tue-19"`` -> (1, 19, 0); ``"tue-19:30"`` -> (1, 19, 30); None if malformed."""
-    day, _sep, clock = str(key).partition("-")
-    hour, _sep, minute = clock.partition(":")
-    if day not in WEEKDAY_KEYS or not hour.isdigit() or (minute and not minute.isdigit()):
-        return None
-    h, m = int(hour), int(minute or 0)
-    if not (0 <= h <= 23 and 0 <= m <= 59):
-        return None
-    return WEEKDAY_KEYS.index(day), h, m
-
-
-def slot_key(weekday: int, hour: int, minute: int = 0) -> str:
-    base = f"{WEEKDAY_KEYS[weekday]}-{hour}"
-    return f"{base}:{minute:02d}" if minute else base
-
-
-def slot_sort_key(key: str) -> tuple[int, int, int]:
-    return parse_slot(key) or (99, 0, 0)
-
-
-def convert_slot(key: str, *, from_zone: str, to_zone: str, reference: dt.date) -> str | None:
-    """The same absolute time as ``key`` in ``from_zone``, keyed in ``to_zone``."""
-    parsed = parse_slot(key)
-    if parsed is None:
-        return None
-    weekday, hour, minute = parsed
-    day = reference + dt.timedelta(days=(weekday - reference.weekday()) % 7)
-    local = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=zoneinfo.ZoneInfo(from_zone))
-    there = local.astimezone(zoneinfo.ZoneInfo(to_zone))
-    return slot_key(there.weekday(), there.hour, there.minute)
-
-
-def slot_label(key: str) -> str:
-    """``"tue-19"`` -> "Tuesday 19:00" in the active language."""
-    parsed = parse_slot(key)
-    if parsed is None:
-        return str(key)
-    weekday, hour, minute = parsed
-    return f"{Weekday(weekday).label} {hour:02d}:{minute:02d}"
 
 
 def reference_date(intake: Intake) -> dt.date:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from groups import services
+from groups import services, slots
 from groups.forms.groups import (
     AddFromWaitlistForm,
     EndGroupForm,
@@ -59,11 +59,11 @@ def _cards(intake: Intake, proposal: dict, apps: dict[int, Application]) -> list
                 continue
             local = None
             if slot and app.time_zone != intake.time_zone:
-                there = proposals.convert_slot(
+                there = slots.convert_slot(
                     slot, from_zone=intake.time_zone, to_zone=app.time_zone, reference=ref
                 )
                 if there and there != slot:
-                    local = f"{proposals.slot_label(there)} ({app.time_zone})"
+                    local = f"{slots.slot_label(there)} ({app.time_zone})"
             rows.append(MemberRow(app, local))
         size = len(plan["members"])
         cards.append(
@@ -71,8 +71,8 @@ def _cards(intake: Intake, proposal: dict, apps: dict[int, Application]) -> list
                 index=index,
                 letter=services.group_letter(index),
                 rows=rows,
-                shared_slots=[proposals.slot_label(s) for s in plan.get("shared_slots", [])],
-                suggested=proposals.slot_label(slot) if slot else None,
+                shared_slots=[slots.slot_label(s) for s in plan.get("shared_slots", [])],
+                suggested=slots.slot_label(slot) if slot else None,
                 shared_topics=plan.get("shared_topics", []),
                 score=plan.get("score", 0),
                 size_ok=intake.min_group_size <= size <= intake.max_group_size,

@@ -7,6 +7,7 @@ import datetime as dt
 from django.utils import timezone
 
 from groups.models import Group, Membership
+from groups.slots import Weekday
 from meetings.models import (
     Commitment,
     CommitmentStatus,
@@ -19,7 +20,7 @@ from meetings.models import (
 from meetings.services.hot_seat import replan_group
 from meetings.services.schedule import ensure_agenda, sync_meetings
 
-WEEKDAYS = (1, 2, 3, 0, 4)  # Tuesday, Wednesday, Thursday, Monday, Friday
+WEEKDAYS = (Weekday.TUESDAY, Weekday.WEDNESDAY, Weekday.THURSDAY, Weekday.MONDAY, Weekday.FRIDAY)
 COMMITMENTS = (
     "Landingpage fertigstellen",
     "Drei Kund:innen anrufen",

@@ -5,8 +5,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from groups import signing
-from groups.forms.apply import ApplicationForm, availability_summary
+from groups.forms.apply import ApplicationForm
 from groups.models import Application
+from groups.slots import availability_summary
 from tests.factories import ApplicationFactory
 from tests.groups.fixtures_intake import ESCAPED, XSS, form_data, intake
 

@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone, translation
 
+from groups import slots
 from groups.models import ApplicationStatus, MatchingPin, PinKind
 from groups.services import proposals
 from tests.factories import ApplicationFactory
@@ -18,7 +19,7 @@ MID_MARCH = dt.datetime(2027, 3, 20, 12, tzinfo=dt.UTC)
 
 def test_slot_in_new_york_matches_the_same_absolute_time_in_berlin():
     ref = dt.date(2027, 1, 15)
-    key = proposals.convert_slot(
+    key = slots.convert_slot(
         "tue-13", from_zone="America/New_York", to_zone="Europe/Berlin", reference=ref
     )
     assert key == "tue-19"
@@ -26,7 +27,7 @@ def test_slot_in_new_york_matches_the_same_absolute_time_in_berlin():
 
 def test_slot_conversion_uses_the_offset_of_the_reference_week():
     ref = MID_MARCH.date()
-    key = proposals.convert_slot(
+    key = slots.convert_slot(
         "tue-14", from_zone="America/New_York", to_zone="Europe/Berlin", reference=ref
     )
     assert key == "tue-19"
@@ -35,13 +36,13 @@ def test_slot_conversion_uses_the_offset_of_the_reference_week():
 def test_slot_crossing_midnight_changes_the_weekday_and_half_hours_are_kept():
     ref = dt.date(2027, 1, 15)
     assert (
-        proposals.convert_slot(
+        slots.convert_slot(
             "mon-22", from_zone="America/Los_Angeles", to_zone="Europe/Berlin", reference=ref
         )
         == "tue-7"
     )
     assert (
-        proposals.convert_slot(
+        slots.convert_slot(
             "tue-23", from_zone="Asia/Kolkata", to_zone="Europe/Berlin", reference=ref
         )
         == "tue-18:30"
@@ -49,9 +50,9 @@ def test_slot_crossing_midnight_changes_the_weekday_and_half_hours_are_kept():
 
 
 def test_malformed_slots_are_ignored():
-    assert proposals.parse_slot("xyz-19") is None
-    assert proposals.parse_slot("tue-25") is None
-    assert proposals.parse_slot("tue-19:30") == (1, 19, 30)
+    assert slots.parse_slot("xyz-19") is None
+    assert slots.parse_slot("tue-25") is None
+    assert slots.parse_slot("tue-19:30") == (1, 19, 30)
 
 
 def test_applicants_in_compatible_time_zones_share_a_slot_and_topics_match_any_case():
