@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from mastermind.core.mail import Email, absolute_url
 from mastermind.outbox import Expired, register
+from mastermind.outbox.kinds import EmailKind
 from mastermind.outbox.models import Notification
 from meetings import rules
 from meetings.models import HotSeat, MeetingStatus, MemberSettings, SwapRequest, SwapStatus
@@ -37,7 +38,7 @@ def _wants_hot_seat_changes(user_id: int) -> bool:
     return not MemberSettings.objects.filter(user_id=user_id, hot_seat_changes=False).exists()
 
 
-@register("hot_seat_changed")
+@register(EmailKind.HOT_SEAT_CHANGED)
 def build_hot_seat_changed(notification: Notification) -> Email | None:
     meeting = notification.subject
     now = timezone.now()
@@ -68,7 +69,7 @@ def build_hot_seat_changed(notification: Notification) -> Email | None:
     )
 
 
-@register("meeting_changed")
+@register(EmailKind.MEETING_CHANGED)
 def build_meeting_changed(notification: Notification) -> Email | None:
     meeting = notification.subject
     if meeting.ends_at <= timezone.now():
@@ -126,7 +127,7 @@ def _swap_builder(kind: str, *, only_pending: bool):
     return build
 
 
-build_swap_requested = _swap_builder("swap_requested", only_pending=True)
-build_swap_accepted = _swap_builder("swap_accepted", only_pending=False)
-build_swap_declined = _swap_builder("swap_declined", only_pending=False)
-build_swap_withdrawn = _swap_builder("swap_withdrawn", only_pending=False)
+build_swap_requested = _swap_builder(EmailKind.SWAP_REQUESTED, only_pending=True)
+build_swap_accepted = _swap_builder(EmailKind.SWAP_ACCEPTED, only_pending=False)
+build_swap_declined = _swap_builder(EmailKind.SWAP_DECLINED, only_pending=False)
+build_swap_withdrawn = _swap_builder(EmailKind.SWAP_WITHDRAWN, only_pending=False)

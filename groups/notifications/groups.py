@@ -8,10 +8,11 @@ from groups.models import GroupStatus, Membership
 from groups.views.signin import signin_path
 from mastermind import outbox
 from mastermind.core.mail import Email, absolute_url
+from mastermind.outbox.kinds import EmailKind
 from mastermind.outbox.models import Notification
 
 
-@outbox.register("welcome")
+@outbox.register(EmailKind.WELCOME)
 def build_welcome(notification: Notification) -> Email | None:
     """Welcome a new member: the group, the others, the first meeting, links, sign-in link.
 
@@ -48,7 +49,7 @@ def build_welcome(notification: Notification) -> Email | None:
     )
 
 
-@outbox.register("member_left")
+@outbox.register(EmailKind.MEMBER_LEFT)
 def build_member_left(notification: Notification) -> Email | None:
     recipient = notification.user
     membership = Membership.objects.select_related("group").filter(pk=notification.subject_id)

@@ -13,13 +13,14 @@ from groups import signing
 from groups.models import Application, Intake, InterestSignup
 from mastermind import outbox
 from mastermind.core.mail import Email, absolute_url
+from mastermind.outbox.kinds import EmailKind
 from mastermind.outbox.models import Notification
 
-APPLICATION_CONFIRM = "application_confirm"
-APPLICATION_EDIT_LINK = "application_edit_link"
-INTEREST_CONFIRM = "interest_confirm"
-INTAKE_ANNOUNCEMENT = "intake_announcement"
-DECISION = "decision"
+APPLICATION_CONFIRM = EmailKind.APPLICATION_CONFIRM
+APPLICATION_EDIT_LINK = EmailKind.APPLICATION_EDIT_LINK
+INTEREST_CONFIRM = EmailKind.INTEREST_CONFIRM
+INTAKE_ANNOUNCEMENT = EmailKind.INTAKE_ANNOUNCEMENT
+DECISION = EmailKind.DECISION
 
 
 def manage_urls(application: Application) -> dict[str, str]:

@@ -35,6 +35,7 @@ from groups.notifications.intake import (
     INTEREST_CONFIRM,
 )
 from mastermind import outbox
+from mastermind.outbox.kinds import EmailKind
 from mastermind.outbox.models import Notification
 
 EDITABLE_FIELDS = (
@@ -107,7 +108,7 @@ def _remind_existing(application: Application, now: dt.datetime) -> None:
 def _claim_application_email(kind: str, application: Application, now: dt.datetime) -> None:
     outbox.claim(
         kind=kind,
-        dedup_key=f"{kind}:{application.pk}:{_bucket(now, RESEND_BUCKET)}",
+        dedup_key=EmailKind(kind).key(application.pk, _bucket(now, RESEND_BUCKET)),
         email=application.email,
         **outbox.about(application),
     )
@@ -195,7 +196,7 @@ def send_decisions(*, applications: QuerySet[Application], now: dt.datetime | No
         outbox.claim_many(
             Notification(
                 kind=DECISION,
-                dedup_key=f"{DECISION}:{a.pk}:{a.decision_revision}",
+                dedup_key=DECISION.key(a.pk, a.decision_revision),
                 email=a.email,
                 **outbox.about(a),
                 payload={"status": a.status},
@@ -226,7 +227,7 @@ def join_interest_list(*, email: str, language: str, now: dt.datetime | None = N
                 signup.save(update_fields=["unsubscribed_at", "confirmed_at", "language"])
         outbox.claim(
             kind=INTEREST_CONFIRM,
-            dedup_key=f"{INTEREST_CONFIRM}:{signup.pk}:{_bucket(now, INTEREST_RESEND_BUCKET)}",
+            dedup_key=INTEREST_CONFIRM.key(signup.pk, _bucket(now, INTEREST_RESEND_BUCKET)),
             email=signup.email,
             payload={"signup": signup.pk},
         )
@@ -270,7 +271,7 @@ def announce_intake(*, intake: Intake, now: dt.datetime | None = None) -> int:
     rows = [
         Notification(
             kind=INTAKE_ANNOUNCEMENT,
-            dedup_key=f"{INTAKE_ANNOUNCEMENT}:{intake.pk}:{pk}",
+            dedup_key=INTAKE_ANNOUNCEMENT.key(intake.pk, pk),
             email=email,
             **outbox.about(intake),
             payload={"signup": pk},

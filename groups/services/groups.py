@@ -22,10 +22,10 @@ from groups.services.proposals import eligible_applications
 from groups.slots import slot_label
 from mastermind import outbox
 from mastermind.accounts.models import User
+from mastermind.outbox.kinds import EmailKind
 from mastermind.outbox.models import Notification
 
 logger = logging.getLogger(__name__)
-WELCOME = "welcome"
 
 
 class GroupsError(Exception):
@@ -83,8 +83,8 @@ def _open_membership(*, group: Group, application: Application, user: User) -> M
 def _claim_welcomes(memberships: list[Membership]) -> None:
     outbox.claim_many(
         Notification(
-            kind=WELCOME,
-            dedup_key=f"{WELCOME}:{m.pk}",
+            kind=EmailKind.WELCOME,
+            dedup_key=EmailKind.WELCOME.key(m.pk),
             user=m.user,
             email=m.user.email,
             **outbox.about(m),
@@ -310,8 +310,8 @@ def _tell_group_a_member_left(membership: Membership) -> None:
     others = Membership.objects.current().filter(group_id=membership.group_id)
     for other in others.select_related("user"):
         outbox.claim(
-            kind="member_left",
-            dedup_key=f"member_left:{membership.pk}:{other.user_id}",
+            kind=EmailKind.MEMBER_LEFT,
+            dedup_key=EmailKind.MEMBER_LEFT.key(membership.pk, other.user_id),
             email=other.user.email,
             user=other.user,
             **outbox.about(membership),

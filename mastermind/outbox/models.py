@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mastermind.outbox.kinds import EmailKind
+
 
 class NotificationStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
@@ -24,7 +26,7 @@ class Notification(models.Model):
     See :mod:`mastermind.outbox` for the delivery guarantees.
     """
 
-    kind = models.CharField(_("kind"), max_length=40, db_index=True)
+    kind = models.CharField(_("kind"), max_length=40, choices=EmailKind.choices, db_index=True)
     dedup_key = models.CharField(_("key"), max_length=200, unique=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

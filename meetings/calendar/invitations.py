@@ -29,12 +29,13 @@ from django.db.models import Q
 
 from groups.models import Membership
 from mastermind import outbox
+from mastermind.outbox.kinds import EmailKind
 from mastermind.outbox.models import Notification, NotificationStatus
 from meetings.models import Meeting, MeetingStatus
 
-KIND_INVITATION = "calendar_invitation"
-KIND_CANCEL = "calendar_cancel"
-KIND_SHORT_NOTICE = "short_notice_change"
+KIND_INVITATION = EmailKind.CALENDAR_INVITATION
+KIND_CANCEL = EmailKind.CALENDAR_CANCEL
+KIND_SHORT_NOTICE = EmailKind.SHORT_NOTICE
 KINDS = (KIND_INVITATION, KIND_CANCEL, KIND_SHORT_NOTICE)
 SHORT_NOTICE = dt.timedelta(hours=72)
 NOT_HELD = (MeetingStatus.CANCELLED, MeetingStatus.SKIPPED)
@@ -45,15 +46,15 @@ def invitation_window() -> dt.timedelta:
 
 
 def invitation_key(meeting_id: int, user_id: int, sequence: int) -> str:
-    return f"invitation:{meeting_id}:{user_id}:{sequence}"
+    return KIND_INVITATION.key(meeting_id, user_id, sequence)
 
 
 def cancel_key(meeting_id: int, user_id: int) -> str:
-    return f"invitation_cancel:{meeting_id}:{user_id}"
+    return KIND_CANCEL.key(meeting_id, user_id)
 
 
 def short_notice_key(meeting_id: int, user_id: int, sequence: int) -> str:
-    return f"short_notice:{meeting_id}:{user_id}:{sequence}"
+    return KIND_SHORT_NOTICE.key(meeting_id, user_id, sequence)
 
 
 def is_short_notice(meeting: dict) -> bool:

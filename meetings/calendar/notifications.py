@@ -54,6 +54,20 @@ def _not_started(meeting: Meeting) -> None:
         raise outbox.Expired
 
 
+def meeting_attachment(*, meeting: Meeting, user: User) -> Attachment:
+    """The meeting as a one-event calendar to import (METHOD:PUBLISH), for reminders.
+
+    The same event as the feed and the invitations show for this UID and SEQUENCE.
+    """
+    agenda = calendar.agenda_by_group([meeting.group_id])[meeting.group_id]
+    with translation.override(user.language):
+        event = calendar_events.meeting_event(meeting=meeting, agenda=agenda)
+        body = build_calendar(
+            events=[event], name=meeting.group.name, time_zone=meeting.time_zone, method="PUBLISH"
+        )
+    return Attachment("meeting.ics", body, "text/calendar")
+
+
 def imip_email(*, meeting: Meeting, user: User, to: str, method: str) -> Email:
     """The invitation (REQUEST) or cancellation (CANCEL) for one member."""
     agenda = calendar.agenda_by_group([meeting.group_id])[meeting.group_id]

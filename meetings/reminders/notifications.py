@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import Count
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from groups.models import Application, ApplicationStatus, Intake
 from mastermind import outbox
-from mastermind.core.mail import Attachment, Email, absolute_url
+from mastermind.core.mail import Email, absolute_url
 from mastermind.outbox.models import Notification
 from meetings import rules
-from meetings.calendar.ical import EventData, build_calendar, event_uid
+from meetings.calendar import events as calendar_events
+from meetings.calendar import feed
+from meetings.calendar.notifications import meeting_attachment
 from meetings.models import Absence, HotSeat, Meeting, MeetingStatus, Preparation
 from meetings.reminders.sweep import (
     COMMITMENTS_PROMPT_STALE_AFTER,
@@ -38,40 +40,9 @@ TEMPLATES = {
 }
 
 
-def meeting_url(meeting: Meeting) -> str:
-    try:
-        path = meeting.get_absolute_url()
-    except NoReverseMatch:  # the meeting pages are wired up in their own module
-        path = f"/meetings/{meeting.pk}/"
-    return absolute_url(path)
-
-
 def intake_review_url(intake_id: int) -> str:
-    try:
-        path = reverse("admin:groups_application_changelist")
-    except NoReverseMatch:
-        path = "/admin/groups/application/"
+    path = reverse("admin:groups_application_changelist")
     return absolute_url(f"{path}?intake__id__exact={intake_id}")
-
-
-def meeting_calendar(meeting: Meeting) -> Attachment:
-    """The meeting as a one-event calendar to import (METHOD:PUBLISH, stable UID)."""
-    event = EventData(
-        uid=event_uid(meeting.pk, settings.SITE_DOMAIN),
-        sequence=meeting.sequence,
-        dtstamp=timezone.now(),
-        last_modified=meeting.updated_at,
-        starts_at=meeting.starts_at,
-        ends_at=meeting.ends_at,
-        time_zone=meeting.time_zone,
-        summary=f"Mastermind: {meeting.group.name}",
-        location=meeting.group.video_url,
-        url=meeting_url(meeting),
-    )
-    content = build_calendar(
-        events=[event], name=meeting.group.name, time_zone=meeting.time_zone, method="PUBLISH"
-    )
-    return Attachment("meeting.ics", content, "text/calendar")
 
 
 def still_wanted(notification: Notification, meeting: Meeting, kind: MeetingKind) -> bool:
@@ -104,6 +75,7 @@ def build_meeting_email(notification: Notification) -> Email | None:
     kind = KINDS_BY_NAME[notification.kind]
     meeting = (
         Meeting.objects.select_related("group", "group__schedule")
+        .prefetch_related(feed.with_presenters())
         .filter(pk=notification.subject_id)
         .first()
     )
@@ -111,10 +83,7 @@ def build_meeting_email(notification: Notification) -> Email | None:
         return None
     check_not_stale(meeting, kind)
     user = notification.user
-    presenters = [
-        seat.user.first_name
-        for seat in HotSeat.objects.filter(meeting=meeting).select_related("user").order_by("pk")
-    ]
+    presenters = [user.first_name for user in calendar_events.presenters(meeting)]
     context = {
         "kind": kind.name,
         "is_second": kind.name == SECOND_REMINDER,
@@ -123,7 +92,7 @@ def build_meeting_email(notification: Notification) -> Email | None:
         "group": meeting.group,
         "time_zone": user.time_zone,
         "presenters": presenters,
-        "meeting_url": meeting_url(meeting),
+        "meeting_url": calendar_events.meeting_url(meeting),
         "profile_url": preferences.profile_url(),
         "unsubscribe_url": preferences.unsubscribe_url(user_id=user.pk, preference=kind.preference),
     }
@@ -138,7 +107,7 @@ def build_meeting_email(notification: Notification) -> Email | None:
         context=context,
         language=user.language,
         time_zone=user.time_zone,
-        attachments=[meeting_calendar(meeting)],
+        attachments=[meeting_attachment(meeting=meeting, user=user)],
         headers=preferences.unsubscribe_headers(user_id=user.pk, preference=kind.preference),
     )
 

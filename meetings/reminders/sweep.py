@@ -95,6 +95,7 @@ from django.db.models.functions import Coalesce
 
 from groups.models import Intake, Membership
 from mastermind import outbox
+from mastermind.outbox.kinds import EmailKind
 from mastermind.outbox.models import Notification
 from meetings.calendar import invitations
 from meetings.models import Absence, HotSeat, Meeting, MeetingStatus, Schedule
@@ -104,11 +105,11 @@ LOOKBACK = timedelta(hours=6)
 # A commitments prompt found more than this after its send time is no longer useful.
 COMMITMENTS_PROMPT_STALE_AFTER = timedelta(days=1)
 
-MEETING_REMINDER = "meeting_reminder"
-SECOND_REMINDER = "meeting_reminder_second"
-PREPARATION_REMINDER = "preparation_reminder"
-COMMITMENTS_PROMPT = "commitments_prompt"
-INTAKE_DIGEST = "intake_digest"
+MEETING_REMINDER = EmailKind.MEETING_REMINDER
+SECOND_REMINDER = EmailKind.SECOND_REMINDER
+PREPARATION_REMINDER = EmailKind.PREPARATION_REMINDER
+COMMITMENTS_PROMPT = EmailKind.COMMITMENTS_PROMPT
+INTAKE_DIGEST = EmailKind.INTAKE_DIGEST
 
 
 class MinutesInterval(Func):
@@ -206,7 +207,7 @@ def stamp(moment: datetime) -> str:
 
 
 def dedup_key(kind: str, subject_id: int, recipient: str | int, anchor: datetime) -> str:
-    return f"{kind}:{subject_id}:{recipient}:{stamp(anchor)}"
+    return EmailKind(kind).key(subject_id, recipient, stamp(anchor))
 
 
 @dataclass

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from groups.models import Group, Membership
 from mastermind import outbox
+from mastermind.outbox.kinds import EmailKind
 from mastermind.outbox.models import Notification
 from meetings.models import Meeting, MeetingStatus
 from meetings.services.attendance import (
@@ -58,7 +59,7 @@ __all__ = [
     "withdraw_swap",
 ]
 
-MEETING_CHANGED = "meeting_changed"
+MEETING_CHANGED = EmailKind.MEETING_CHANGED
 
 
 def on_membership_changed(*, group_id: int, now: dt.datetime | None = None) -> None:
@@ -124,7 +125,7 @@ def _tell_members(
     return outbox.claim_many(
         Notification(
             kind=MEETING_CHANGED,
-            dedup_key=f"{MEETING_CHANGED}:{meeting.pk}:{meeting.sequence}:{m.user_id}",
+            dedup_key=MEETING_CHANGED.key(meeting.pk, meeting.sequence, m.user_id),
             user=m.user,
             email=m.user.email,
             **outbox.about(meeting),

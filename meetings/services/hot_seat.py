@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from groups.models import Group, Membership
 from mastermind import outbox
+from mastermind.outbox.kinds import EmailKind
 from mastermind.outbox.models import Notification
 from meetings.calendar import feed_cache as calendar_cache
 from meetings.domain.rotation import (
@@ -27,7 +28,7 @@ from meetings.domain.rotation import (
 )
 from meetings.models import Absence, HotSeat, Meeting, MeetingStatus, MemberSettings, Schedule
 
-HOT_SEAT_CHANGED = "hot_seat_changed"
+HOT_SEAT_CHANGED = EmailKind.HOT_SEAT_CHANGED
 
 
 def rotation_members(*, group: Group) -> list[RotationMember]:
@@ -144,7 +145,7 @@ def notify_moved(*, group: Group, changes: dict[int, set[int]]) -> list[int]:
         rows.append(
             Notification(
                 kind=HOT_SEAT_CHANGED,
-                dedup_key=f"{HOT_SEAT_CHANGED}:{meeting.pk}:{meeting.sequence}:{user_id}",
+                dedup_key=HOT_SEAT_CHANGED.key(meeting.pk, meeting.sequence, user_id),
                 user=users[user_id],
                 email=users[user_id].email,
                 **outbox.about(meeting),

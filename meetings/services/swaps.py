@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from mastermind import outbox
 from mastermind.accounts.models import User
+from mastermind.outbox.kinds import EmailKind
 from meetings.models import Absence, HotSeat, Meeting, MeetingStatus, SwapRequest, SwapStatus
 from meetings.rules import is_current_member
 
@@ -92,7 +93,7 @@ def request_swap(
             responder=responder,
             responder_meeting=responder_meeting,
         )
-        _tell(swap, "swap_requested", [responder])
+        _tell(swap, EmailKind.SWAP_REQUESTED, [responder])
     return swap
 
 
@@ -123,7 +124,7 @@ def accept_swap(*, swap: SwapRequest, by: User, now: dt.datetime | None = None) 
         ).update(sequence=F("sequence") + 1, updated_at=now)
         swap.status, swap.decided_at = SwapStatus.ACCEPTED, now
         swap.save(update_fields=["status", "decided_at"])
-        _tell(swap, "swap_accepted", [swap.requester, swap.responder])
+        _tell(swap, EmailKind.SWAP_ACCEPTED, [swap.requester, swap.responder])
         replan_group(group=swap.requester_meeting.group, now=now)
     return swap
 
@@ -148,15 +149,15 @@ def _close(
         swap.status, swap.decided_at = status, now or timezone.now()
         swap.save(update_fields=["status", "decided_at"])
         other = swap.requester if status == SwapStatus.DECLINED else swap.responder
-        _tell(swap, f"swap_{status}", [other])
+        _tell(swap, EmailKind(f"swap_{status}"), [other])
     return swap
 
 
-def _tell(swap: SwapRequest, kind: str, users: list[User]) -> None:
+def _tell(swap: SwapRequest, kind: EmailKind, users: list[User]) -> None:
     for user in users:
         outbox.claim(
             kind=kind,
-            dedup_key=f"{kind}:{swap.pk}:{user.pk}",
+            dedup_key=kind.key(swap.pk, user.pk),
             email=user.email,
             user=user,
             **outbox.about(swap.requester_meeting),
