@@ -249,7 +249,6 @@ class MatchingPin(models.Model):
 
 class GroupStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
-    PAUSED = "paused", _("Paused")
     ENDED = "ended", _("Ended")
 
 
@@ -275,14 +274,6 @@ class Group(models.Model):
     )
     status = models.CharField(
         _("status"), max_length=16, choices=GroupStatus.choices, default=GroupStatus.ACTIVE
-    )
-    facilitator = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="facilitated_groups",
-        verbose_name=_("facilitator"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)

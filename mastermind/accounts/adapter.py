@@ -9,6 +9,3 @@ class AccountAdapter(DefaultAccountAdapter):
         # Members get their account when the organiser forms the groups; visitors apply
         # through an intake instead, so there is nothing to sign up for.
         return False
-
-    def get_login_redirect_url(self, request: HttpRequest) -> str:
-        return super().get_login_redirect_url(request)

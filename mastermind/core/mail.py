@@ -56,8 +56,3 @@ def render_email(email: Email) -> EmailMultiAlternatives:
     for attachment in email.attachments:
         message.attach(attachment.filename, attachment.content, attachment.mimetype)
     return message
-
-
-def send_email(email: Email) -> None:
-    """Send now (call from a Celery task; views enqueue instead of calling this)."""
-    render_email(email).send(fail_silently=False)
