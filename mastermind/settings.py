@@ -1,10 +1,13 @@
 """Settings, read from environment variables.
 
-A fresh checkout runs with nothing set: SQLite, console email, no Redis, DEBUG on.
-Production sets DEBUG=false and must then provide SECRET_KEY and ALLOWED_HOSTS.
-See the README for the full table.
+A fresh checkout runs with nothing set: SQLite, console email, no Redis. DEBUG is on only
+under the development server (``manage.py runserver`` or ``run_dev``, which ``make run``
+uses) or when ``DEBUG=true`` is set: a deployment that forgets the variable gets
+production behaviour, and then must provide SECRET_KEY and ALLOWED_HOSTS (the
+development key is refused). See the README for the full table.
 """
 
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,7 +21,15 @@ VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 
-DEBUG = env.bool("DEBUG", default=True)
+DEVELOPMENT_SERVERS = ("runserver", "run_dev")
+
+
+def _development_server() -> bool:
+    argv = sys.argv
+    return Path(argv[0]).name == "manage.py" and len(argv) > 1 and argv[1] in DEVELOPMENT_SERVERS
+
+
+DEBUG = env.bool("DEBUG", default=_development_server())
 
 _DEV_SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"  # noqa: S105
 if DEBUG:

@@ -2,6 +2,11 @@
 
 import os
 
+# Tests run the development configuration (the development SECRET_KEY, local hosts);
+# Django's test runner switches DEBUG itself off. Production behaviour is tested in
+# subprocesses with their own environment (tests/mastermind/test_settings.py).
+os.environ.setdefault("DEBUG", "true")
+
 from mastermind.settings import *  # noqa: F403
 from mastermind.settings import REDIS_URL
 
