@@ -1,3 +1,3 @@
 """The organiser's admin for the groups app; each module registers its models."""
 
-from groups.admin import groups, intake  # noqa: F401
+from groups.admin import applications, groups, intake  # noqa: F401

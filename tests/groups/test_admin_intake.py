@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from groups.admin.intake import csv_safe
+from groups.admin.applications import csv_safe
 from groups.models import Application, ApplicationStatus
 from tests.factories import ApplicationFactory, IntakeFactory, StaffFactory
 from tests.groups.fixtures_intake import ESCAPED, XSS, intake
