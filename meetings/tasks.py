@@ -4,13 +4,12 @@ from celery import shared_task
 from django.utils import timezone
 
 from meetings import services
-from meetings.reminders import sweep
 
 
 @shared_task(name="meetings.sweep_reminders")
 def sweep_reminders() -> dict:
     """Every minute from beat: claim and queue whatever is due now."""
-    return sweep.sweep(timezone.now()).as_dict()
+    return services.sweep_reminders(timezone.now()).as_dict()
 
 
 @shared_task(name="meetings.extend_meeting_horizon")
