@@ -8,10 +8,8 @@ from django.utils import formats
 
 from groups.models import ApplicationStatus, Group, Membership, Weekday
 from meetings.models import HotSeat, Meeting
+from tests.browser.helpers import next_weekday, open_intake, screenshot, tr
 from tests.factories import StaffFactory
-
-from .conftest import screenshot
-from .fixtures_journey import next_weekday, open_intake, tr
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "a long organiser passphrase"

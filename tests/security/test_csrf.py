@@ -17,9 +17,8 @@ from groups.models import Application, InterestSignup
 from mastermind.accounts.models import User
 from meetings.models import MemberSettings
 from meetings.services import preferences
-
-from .fixtures_security import build_world, rolled_back
-from .test_permission_matrix import ROWS
+from tests.security.helpers import build_world, rolled_back
+from tests.security.test_permission_matrix import ROWS
 
 pytestmark = pytest.mark.django_db
 

@@ -25,8 +25,7 @@ from mastermind.outbox.models import Notification
 from meetings.models import Absence, Commitment, MeetingStatus, Preparation
 from meetings.reminders.sweep import stamp
 from tests.factories import AgendaItemFactory
-
-from .fixtures_security import World, build_world, client_for
+from tests.security.helpers import World, build_world, client_for
 
 pytestmark = pytest.mark.django_db
 
