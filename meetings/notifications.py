@@ -7,6 +7,8 @@ longer wanted (setting switched off, person left the group, swap already answere
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.urls import reverse
 from django.utils import timezone
 
@@ -92,8 +94,6 @@ def build_meeting_changed(notification: Notification) -> Email | None:
 
 
 def _parse(value: str):
-    import datetime as dt
-
     return dt.datetime.fromisoformat(value)
 
 

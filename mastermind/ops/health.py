@@ -1,5 +1,6 @@
 """Reachability checks for /healthz."""
 
+from celery import current_app as app
 from django.db import connection
 
 
@@ -13,8 +14,6 @@ def database_ok() -> bool:
 
 
 def broker_ok() -> bool:
-    from celery import current_app as app
-
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zoneinfo
+
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Sum
@@ -11,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from groups.models import Group
 from meetings import services
 from meetings.forms.meetings import (
     AgendaFormSet,
@@ -117,8 +120,6 @@ class PauseAdmin(admin.ModelAdmin):
 
 
 def _sync_pause_groups(new_group_id: int | None, old_group_id: int | None) -> None:
-    from groups.models import Group
-
     if new_group_id is None or old_group_id is None:
         services.sync_after_pause_change(group=None)
         return
@@ -236,8 +237,6 @@ class MeetingAdmin(admin.ModelAdmin):
 
 
 def _zone(name: str):
-    import zoneinfo
-
     return zoneinfo.ZoneInfo(name)
 
 

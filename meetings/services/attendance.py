@@ -20,6 +20,7 @@ from meetings.models import (
     MeetingStatus,
     Preparation,
 )
+from meetings.services.hot_seat import replan_group
 
 
 def _require_upcoming(meeting: Meeting, now: dt.datetime) -> None:
@@ -36,8 +37,6 @@ def mark_absent(
     *, meeting: Meeting, user: User, note: str = "", now: dt.datetime | None = None
 ) -> Absence:
     """“I can't come”: record it and re-plan, so a presenter's seat goes to the next in line."""
-    from meetings.services.hot_seat import replan_group
-
     now = now or timezone.now()
     _require_member(user, meeting, now)
     _require_upcoming(meeting, now)
@@ -51,8 +50,6 @@ def mark_absent(
 
 def mark_present(*, meeting: Meeting, user: User, now: dt.datetime | None = None) -> None:
     """“I'll come after all”: remove the absence and re-plan."""
-    from meetings.services.hot_seat import replan_group
-
     now = now or timezone.now()
     _require_member(user, meeting, now)
     _require_upcoming(meeting, now)

@@ -19,6 +19,7 @@ and must live as long as the meeting:
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -30,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from groups.models import Group
 from meetings.domain.recurrence import Occurrence, PausePeriod, occurrences
 from meetings.models import AgendaItem, Meeting, MeetingStatus, Pause, Schedule
+from meetings.services.hot_seat import replan_group
 
 SCHEDULE_CHANGED_REASON = "schedule changed"  # stored, not shown: cancel_reason of orphans
 
@@ -84,8 +86,6 @@ def sync_meetings(
     with transaction.atomic():
         result = _sync(schedule, now)
     if replan:
-        from meetings.services.hot_seat import replan_group
-
         replan_group(group=schedule.group, now=now)
     return result
 
@@ -144,8 +144,6 @@ def _sync(schedule: Schedule, now: dt.datetime) -> SyncResult:
 
 def cancel_series(*, group: Group, now: dt.datetime | None = None) -> int:
     """The schedule was deleted: cancel its future meetings (rows stay, UIDs live on)."""
-    from meetings.services.hot_seat import replan_group
-
     now = now or timezone.now()
     with transaction.atomic():
         rows = Meeting.objects.filter(
@@ -208,8 +206,6 @@ def _status(occ: Occurrence) -> tuple[str, str]:
 
 
 def _zone(name: str):
-    import zoneinfo
-
     return zoneinfo.ZoneInfo(name)
 
 

@@ -19,6 +19,7 @@ from mastermind.accounts.models import User
 from mastermind.outbox.kinds import EmailKind
 from meetings.models import Absence, HotSeat, Meeting, MeetingStatus, SwapRequest, SwapStatus
 from meetings.rules import is_current_member
+from meetings.services.hot_seat import replan_group
 
 
 def _check_pair(
@@ -99,8 +100,6 @@ def request_swap(
 
 def accept_swap(*, swap: SwapRequest, by: User, now: dt.datetime | None = None) -> SwapRequest:
     """The responder accepts: presenters exchanged, both seats pinned, both told."""
-    from meetings.services.hot_seat import replan_group
-
     now = now or timezone.now()
     if by.pk != swap.responder_id:
         raise PermissionDenied
