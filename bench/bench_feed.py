@@ -231,7 +231,12 @@ def main() -> int:
     common.require_wrk()
     common.recreate_database()
     common.setup_django()
-    subprocess.run(["redis-cli", "-n", "9", "FLUSHDB"], check=True, capture_output=True)
+    # The benchmark's own Redis database (REDIS_URL, default db 9) starts empty.
+    subprocess.run(
+        ["redis-cli", "-u", common.bench_env()["REDIS_URL"], "FLUSHDB"],
+        check=True,
+        capture_output=True,
+    )
     path, body, etag = prepare()
     print(f"machine: {common.machine()}; wrk -t2 -c{CONNECTIONS}")
     print("\nin-process, per request (median of batch means), no sockets:")
