@@ -1,6 +1,7 @@
 """Test settings: the real settings, plus isolation between parallel test processes."""
 
 import os
+from urllib.parse import urlsplit
 
 from mastermind.settings import *  # noqa: F403
 from mastermind.settings import REDIS_URL
@@ -15,16 +16,17 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-# Each pytest-xdist worker gets its own Redis database, so cache clears and queued tasks
-# of one test process never touch another's.
+# Each pytest-xdist worker gets its own Redis database, counted from the one after
+# REDIS_URL's (db 0: 1, 2, ...; db 5: 6, 7, ...), so cache clears and queued tasks of one
+# test process never touch another's, nor another test run's with another REDIS_URL.
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-_db_index = 1 + int(_worker.removeprefix("gw") or 0)
 if REDIS_URL:
-    _redis_base = REDIS_URL.rsplit("/", 1)[0] if REDIS_URL.count("/") > 2 else REDIS_URL
-    REDIS_TEST_URL = f"{_redis_base}/{_db_index}"
+    _redis = urlsplit(REDIS_URL)
+    _db_index = int(_redis.path.strip("/") or 0) + 1 + int(_worker.removeprefix("gw") or 0)
+    REDIS_TEST_URL = _redis._replace(path=f"/{_db_index}").geturl()
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_TEST_URL,
         }
     }
