@@ -61,7 +61,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "mastermind.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Token-authenticated calendar feeds skip the layers below (meetings/middleware.py).
+    # Token-authenticated calendar feeds skip the layers below (meetings/calendar/middleware.py).
     "meetings.calendar.middleware.CalendarFeedMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

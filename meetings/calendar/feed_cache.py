@@ -41,10 +41,10 @@ for what it changes:
 * membership opened or closed, group ended (groups' events, ``meetings/receivers.py``): the
   people and the group;
 * feed address renewed (``feed.renew_token``): the person;
-* profile saved (``preferences.update_profile``) and language switched (``user_changed``,
-  ``meetings/receivers.py``): the person, and the groups they were in (their name is shown
-  as presenter);
-* account deleted (``meetings/contributions.py``): the person.
+* profile saved (``preferences.update_profile``): the person and the groups they were in
+  (their name shows as presenter);
+* language switched (``user_changed``, ``meetings/receivers.py``): the person;
+* account deleted (``meetings/contributions.py``): the person and the groups they were in.
 
 Saves and deletes outside the services (the admin's change forms, a shell, a fixture) are
 covered by receivers that :func:`connect` (called once from ``MeetingsConfig.ready``) attaches
@@ -76,6 +76,10 @@ daily) and never past the next start or end of one of the owner's memberships (t
 rows change then without any write). A write that bypasses all of the above (raw SQL, a
 queryset ``update`` outside the services, a data migration) shows at most ``STATE_SECONDS``
 late; feeds are served with ``max-age=300`` anyway.
+
+Every path above has a test in ``tests/meetings/test_feed_cache.py``. Keys go through the
+cache's ``make_key`` (its ``KEY_PREFIX`` and version) and are written with django-redis' raw
+client: the stamps are raw strings, compared inside the scripts.
 """
 
 from __future__ import annotations
@@ -216,9 +220,10 @@ def changed(*, users: Iterable[int] = (), groups: Iterable[int] = ()) -> None:
         value = secrets.token_hex(8)
         get_redis_connection().mset(dict.fromkeys(full, value))
 
-    restamp()
+    restamp()  # if Redis is down, the write fails rather than leave stale feeds behind
     if connection.in_atomic_block:
-        transaction.on_commit(restamp)
+        # After the commit the write stands: a failure then is logged, the expiry heals it.
+        transaction.on_commit(restamp, robust=True)
 
 
 def groups_of(user_id: int):
@@ -262,8 +267,12 @@ def _settings_changed(sender, instance: MemberSettings, raw: bool = False, **kwa
         changed(users=[instance.user_id])
 
 
-def _user_changed(sender, instance: User, raw: bool = False, update_fields=None, **kwargs) -> None:
-    if not raw and (update_fields is None or USER_FIELDS & set(update_fields)):
+def _user_changed(
+    sender, instance: User, raw: bool = False, created: bool = False, update_fields=None, **kwargs
+) -> None:
+    if raw or created:  # a new user is in no feed yet
+        return
+    if update_fields is None or USER_FIELDS & set(update_fields):
         changed(users=[instance.pk], groups=groups_of(instance.pk))
 
 
