@@ -72,7 +72,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "mastermind.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Token-authenticated calendar feeds skip the layers below (meetings/middleware.py).
+    # Token-authenticated calendar feeds skip the layers below (meetings/calendar/middleware.py).
     "meetings.calendar.middleware.CalendarFeedMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -128,12 +128,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis is broker and cache in production; without it, development still runs a real
-# Celery worker on kombu's filesystem transport and caches in process memory.
+# Celery worker on kombu's filesystem transport and caches in process memory. The cache is
+# django-redis: one client per connection pool (Django's own backend builds a client per
+# call), and the calendar feed keeps its validators in it only when it is this shared
+# Redis (meetings/calendar/feed_cache.py).
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "mastermind.cache.ReusingRedisCache",  # Django's, one client per pool
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "mastermind",
         }

@@ -9,8 +9,9 @@ class MeetingsConfig(AppConfig):
     def ready(self) -> None:
         # Register the outbox builders of this app's emails and the signal receivers.
         from meetings import contributions, notifications, receivers  # noqa: F401
+        from meetings.calendar import feed_cache
         from meetings.calendar import notifications as calendar_notifications  # noqa: F401
-        from meetings.calendar.feed_cache import connect_deletions
         from meetings.reminders import notifications as reminder_notifications  # noqa: F401
 
-        connect_deletions()
+        # The feed cache's receivers for edits outside the services (the admin's forms).
+        feed_cache.connect()

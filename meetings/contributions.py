@@ -13,6 +13,7 @@ from mastermind.accounts.models import User
 from mastermind.privacy import erasers, exporters
 from mastermind.privacy.services import iso
 from meetings import selectors
+from meetings.calendar import feed_cache
 from meetings.models import (
     Absence,
     Commitment,
@@ -94,3 +95,4 @@ def erase_meetings_data(*, user: User, now: dt.datetime) -> None:
     SwapRequest.objects.filter(responder=user).delete()
     HotSeat.objects.filter(user=user, meeting__starts_at__gt=now).delete()
     MemberSettings.objects.filter(user=user).delete()
+    feed_cache.changed(users=[user.pk], groups=feed_cache.groups_of(user.pk))  # stops at once

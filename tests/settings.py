@@ -33,7 +33,7 @@ if REDIS_URL:
     REDIS_TEST_URL = f"{_redis_base}/{_first + _worker}"
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_TEST_URL,
         }
     }

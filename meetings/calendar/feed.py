@@ -15,13 +15,14 @@ Validators
 Everything the feed shows is a function of the database and the UTC *day* (the window
 and the 30-day cut-off move once a day). :func:`feed_state` computes the validators in
 two queries without loading a single meeting: the token lookup (which also reads when
-the member last joined or left a group) and one row per group with correlated aggregates
-over the window's meetings (any status, so a meeting turning skipped also counts), hot
-seats and agenda items, plus the group's own fields. The ETag is a hash of all that;
+the member last joined or left a group, and when they next will) and one row per group
+with correlated aggregates over the window's meetings (any status, so a meeting turning
+skipped also counts), their hot seats with the presenters' names, and the agenda items
+with their titles, plus the group's own fields. The ETag is a hash of all that;
 Last-Modified is the newest of those timestamps (and the start of the day), so
-If-Modified-Since also sees a meeting dropping out of the feed. Not covered: renaming a
-presenter or an agenda item's title without any other change; such edits show with the
-next change or, at the latest, the next day.
+If-Modified-Since also sees a meeting dropping out of the feed. A meeting's own fields are
+covered by its ``updated_at`` (every write sets it, bulk updates included).
+:mod:`meetings.calendar.feed_cache` keeps these validators in Redis between changes.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from django.utils.dateparse import parse_datetime
 from groups.models import Group, GroupStatus, Membership
 from mastermind.accounts.models import User
 from mastermind.core import ratelimit
+from meetings.calendar import feed_cache
 from meetings.calendar.events import calendar_name, meeting_event
 from meetings.calendar.ical import build_calendar
 from meetings.models import (
@@ -84,6 +86,7 @@ def renew_token(*, user: User) -> MemberSettings:
     member_settings.feed_token = new_feed_token()
     member_settings.feed_token_created_at = timezone.now()
     member_settings.save(update_fields=["feed_token", "feed_token_created_at"])
+    feed_cache.changed(users=[user.pk])  # the old address answers 404 at once
     return member_settings
 
 
@@ -104,13 +107,32 @@ def feed_path(member_settings: MemberSettings) -> str:
 
 @dataclass(frozen=True)
 class FeedState:
-    """What a feed request needs before deciding whether to build anything."""
+    """What a feed request needs before deciding whether to build anything.
 
-    user: User
+    Plain values only, as it is cached (meetings.calendar.feed_cache) and read on every poll.
+    """
+
+    # The owner's id, email, display name, language, time zone and staff flag.
+    owner: tuple[int, str, str, str, str, bool]
     group_ids: tuple[int, ...]
     day: dt.datetime  # start of the UTC day the window is computed from
     etag: str
     last_modified: dt.datetime
+    # The next start or end of one of the owner's memberships: the rows change then, unasked.
+    changes_at: dt.datetime | None = None
+
+    @property
+    def user(self) -> User:
+        """The owner, unsaved, with the fields the feed shows."""
+        pk, email, display_name, language, time_zone, is_staff = self.owner
+        return User(
+            pk=pk,
+            email=email,
+            display_name=display_name,
+            language=language,
+            time_zone=time_zone,
+            is_staff=is_staff,
+        )
 
 
 def _day_start(now: dt.datetime) -> dt.datetime:
@@ -158,28 +180,27 @@ _OWNER_SQL = """
 SELECT s.feed_token, s.feed_token_created_at, u.id, u.email, u.display_name, u.language,
        u.time_zone, u.is_staff,
        (SELECT MAX(m.joined_at) FROM {membership} m WHERE m.user_id = u.id AND m.joined_at <= %s),
-       (SELECT MAX(m.left_at) FROM {membership} m WHERE m.user_id = u.id AND m.left_at <= %s)
+       (SELECT MAX(m.left_at) FROM {membership} m WHERE m.user_id = u.id AND m.left_at <= %s),
+       (SELECT MIN(m.joined_at) FROM {membership} m WHERE m.user_id = u.id AND m.joined_at > %s),
+       (SELECT MIN(m.left_at) FROM {membership} m WHERE m.user_id = u.id AND m.left_at > %s)
 FROM {settings} s JOIN {user} u ON u.id = s.user_id
 WHERE s.feed_token = %s AND u.is_active = %s
 """
 
 # One row per group of the feed: its own fields plus aggregates over what its events
-# show (meetings of the window in any status, their hot seats, the group's agenda).
+# show: the meetings of the window (any status), and every hot seat of those meetings and
+# every agenda item with the texts the events show (presenter names, titles), joined in
+# one string each. {join} is the vendor's string aggregate (see _string_agg).
 _GROUPS_SQL = """
 SELECT g.id, g.name, g.video_url, g.chat_url, g.time_zone,
   (SELECT COUNT(*) FROM {meeting} m WHERE m.group_id = g.id
       AND m.starts_at >= %s AND m.starts_at < %s),
   (SELECT MAX(m.updated_at) FROM {meeting} m WHERE m.group_id = g.id
       AND m.starts_at >= %s AND m.starts_at < %s),
-  (SELECT COUNT(*) FROM {seat} h JOIN {meeting} m ON m.id = h.meeting_id
+  (SELECT {seats} FROM {seat} h JOIN {meeting} m ON m.id = h.meeting_id
+      JOIN {user} u ON u.id = h.user_id
       WHERE m.group_id = g.id AND m.starts_at >= %s AND m.starts_at < %s),
-  (SELECT MAX(h.id) FROM {seat} h JOIN {meeting} m ON m.id = h.meeting_id
-      WHERE m.group_id = g.id AND m.starts_at >= %s AND m.starts_at < %s),
-  (SELECT SUM(h.user_id * h.meeting_id) FROM {seat} h JOIN {meeting} m ON m.id = h.meeting_id
-      WHERE m.group_id = g.id AND m.starts_at >= %s AND m.starts_at < %s),
-  (SELECT COUNT(*) FROM {agenda} a WHERE a.group_id = g.id),
-  (SELECT MAX(a.id) FROM {agenda} a WHERE a.group_id = g.id),
-  (SELECT SUM(a.minutes * (a.position + 1)) FROM {agenda} a WHERE a.group_id = g.id)
+  (SELECT {agenda_items} FROM {agenda} a WHERE a.group_id = g.id)
 FROM {group} g
 WHERE g.id IN (  -- current memberships (Membership.current()), or staff: active groups
     SELECT ms.group_id FROM {membership} ms WHERE ms.user_id = %s AND ms.joined_at <= %s
@@ -189,14 +210,38 @@ ORDER BY g.id
 """
 
 
-def _owner_by_token(token: str, now: dt.datetime) -> tuple[User, list] | None:
-    """The feed's owner and the validator parts of their row, or None."""
+def _string_agg(parts: list[str], order: str) -> str:
+    """SQL joining ``parts`` per row and the rows into one string, in ``order``.
+
+    PostgreSQL orders the rows as asked. SQLite (development only) has no ordered
+    aggregate before 3.44 and joins them in scan order, which is the same for the same
+    rows; each row carries its ids, so the string is exact either way.
+    """
+    row = " || ':' || ".join(parts)
+    if connection.vendor == "postgresql":
+        return f"string_agg({row}, chr(31) ORDER BY {order})"
+    return f"group_concat({row}, char(31))"
+
+
+def _groups_sql() -> str:
+    seats = ["h.meeting_id", "h.user_id", "u.display_name", "u.email"]
+    agenda = ["a.id", "a.position", "a.minutes", "a.title"]
+    return _GROUPS_SQL.format(
+        seats=_string_agg(seats, "h.meeting_id, h.user_id"),
+        agenda_items=_string_agg(agenda, "a.position, a.id"),
+        **_tables(),
+    )
+
+
+def _owner_by_token(token: str, now: dt.datetime) -> tuple[User, list, dt.datetime | None] | None:
+    """The feed's owner, the validator parts of their row and their next membership change."""
     at = connection.ops.adapt_datetimefield_value(now)
     sql = _OWNER_SQL.format(**_tables())
-    rows = _fetch(sql, [at, at, token, True])
+    rows = _fetch(sql, [at, at, at, at, token, True])
     if not rows:
         return None
-    feed_token, created, pk, email, display_name, language, time_zone, is_staff, *stamps = rows[0]
+    feed_token, created, pk, email, display_name, language, time_zone, is_staff, *rest = rows[0]
+    *stamps, next_join, next_leave = rest
     # The unique index finds the row; the constant-time comparison is belt and braces
     # against a database collation that compares case-insensitively or pads.
     if not secrets.compare_digest(feed_token.encode(), token.encode()):
@@ -209,7 +254,9 @@ def _owner_by_token(token: str, now: dt.datetime) -> tuple[User, list] | None:
         time_zone=time_zone,
         is_staff=bool(is_staff),
     )
-    return user, [_as_datetime(created), *(_as_datetime(stamp) for stamp in stamps)]
+    upcoming = [_as_datetime(value) for value in (next_join, next_leave) if value is not None]
+    stamps = [_as_datetime(created), *(_as_datetime(stamp) for stamp in stamps)]
+    return user, stamps, min(upcoming, default=None)
 
 
 def feed_state(*, token: str, now: dt.datetime) -> FeedState | None:
@@ -217,13 +264,13 @@ def feed_state(*, token: str, now: dt.datetime) -> FeedState | None:
     owner = _owner_by_token(token, now)
     if owner is None:
         return None
-    user, stamps = owner
+    user, stamps, changes_at = owner
     day = _day_start(now)
     adapt = connection.ops.adapt_datetimefield_value
     window = [adapt(value) for value in _window(day)]
     at = adapt(now)
-    params = window * 5 + [user.pk, at, at, GroupStatus.ACTIVE.value, user.is_staff]
-    rows = _fetch(_GROUPS_SQL.format(**_tables()), params)
+    params = window * 3 + [user.pk, at, at, GroupStatus.ACTIVE.value, user.is_staff]
+    rows = _fetch(_groups_sql(), params)
     stamps += [day, *(_as_datetime(row[6]) for row in rows)]
     last_modified = max(stamp for stamp in stamps if stamp is not None)
     fingerprint = json.dumps(
@@ -239,11 +286,19 @@ def feed_state(*, token: str, now: dt.datetime) -> FeedState | None:
     )
     etag = hashlib.sha256(fingerprint.encode()).hexdigest()[:32]
     return FeedState(
-        user=user,
+        owner=(
+            user.pk,
+            user.email,
+            user.display_name,
+            user.language,
+            user.time_zone,
+            user.is_staff,
+        ),
         group_ids=tuple(row[0] for row in rows),
         day=day,
         etag=etag,
         last_modified=last_modified,
+        changes_at=changes_at,
     )
 
 

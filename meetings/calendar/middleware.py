@@ -7,7 +7,9 @@ they cost several times what a 304 answer itself costs (see bench/README.md). Th
 middleware sits right after whitenoise (so the security, permissions-policy and static
 layers still apply) and hands successful GET/HEAD feed requests straight to the view.
 Everything else, including a 404 for an unknown token, takes the normal path, so error
-pages render exactly as before.
+pages render exactly as before. It adds the two headers the skipped layers would have set
+for a calendar file (FEED_HEADERS). Tested with the view, through the whole stack, in
+tests/meetings/test_feed_cache.py (GET, HEAD, 304, 404, POST, the headers).
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from groups.models import Group, Membership
 from mastermind import outbox
 from mastermind.outbox.kinds import EmailKind
 from mastermind.outbox.models import Notification
-from meetings.calendar import feed_cache as calendar_cache
+from meetings.calendar import feed_cache
 from meetings.domain.rotation import (
     RotationMeeting,
     RotationMember,
@@ -89,8 +89,8 @@ def replan_group(
         )
         if notify:
             notify_moved(group=group, changes={pk: changes[pk] for pk in bumped})
-        if changes:  # bulk writes above send no signals
-            calendar_cache.changed(groups=[group.pk])
+        if changes:
+            feed_cache.changed(groups=[group.pk])
     return changes
 
 

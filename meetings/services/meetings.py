@@ -13,6 +13,7 @@ from groups.models import Group, Membership
 from mastermind import outbox
 from mastermind.outbox.kinds import EmailKind
 from mastermind.outbox.models import Notification
+from meetings.calendar import feed_cache
 from meetings.models import Meeting, MeetingStatus
 from meetings.services.hot_seat import replan_group
 
@@ -39,6 +40,7 @@ def cancel_meeting(*, meeting: Meeting, reason: str, now: dt.datetime | None = N
         meeting.is_override = True
         meeting.sequence += 1
         meeting.save()
+        feed_cache.changed(groups=[meeting.group_id])
         replan_group(group=meeting.group, now=now)
         _tell_members(meeting, change="cancelled", reason=reason, now=now)
     return meeting
@@ -62,6 +64,7 @@ def move_meeting(
         meeting.time_changed_at = now
         meeting.cancel_reason = reason
         meeting.save()
+        feed_cache.changed(groups=[meeting.group_id])
         replan_group(group=meeting.group, now=now)
         _tell_members(meeting, change="moved", reason=reason, now=now, old_start=old_start)
     return meeting

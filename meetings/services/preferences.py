@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from mastermind.core.mail import absolute_url
+from meetings.calendar import feed_cache
 from meetings.models import MemberSettings
 
 # Preferences a member can turn off. Short-notice changes to their own meetings are
@@ -85,6 +86,8 @@ def update_profile(
     user.language = language
     user.time_zone = time_zone
     user.save(update_fields=["display_name", "language", "time_zone"])
+    # Their own feed, and their name as presenter in their groups' feeds.
+    feed_cache.changed(users=[user.pk], groups=feed_cache.groups_of(user.pk))
     allowed = {k: bool(v) for k, v in preferences.items() if k in preferences_for(user)}
     if allowed:
         MemberSettings.objects.update_or_create(user=user, defaults=allowed)

@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import Group
+from meetings.calendar import feed_cache
 from meetings.domain.recurrence import Occurrence, PausePeriod, occurrences
 from meetings.models import AgendaItem, Meeting, MeetingStatus, Pause, Schedule
 from meetings.services.hot_seat import replan_group
@@ -85,6 +86,8 @@ def sync_meetings(
     now = now or timezone.now()
     with transaction.atomic():
         result = _sync(schedule, now)
+        if result.created or result.updated or result.cancelled:
+            feed_cache.changed(groups=[schedule.group_id])
     if replan:
         replan_group(group=schedule.group, now=now)
     return result
@@ -150,6 +153,7 @@ def cancel_series(*, group: Group, now: dt.datetime | None = None) -> int:
             group=group, starts_at__gt=now, is_override=False, series_date__isnull=False
         ).exclude(status=MeetingStatus.CANCELLED)
         cancelled = sum(_cancel_orphan(row, now) for row in rows.select_for_update())
+        feed_cache.changed(groups=[group.pk])
         replan_group(group=group, now=now)
     return cancelled
 
@@ -231,9 +235,7 @@ def scaled_minutes(weights: list[int], total: int) -> list[int]:
 
 def ensure_agenda(*, group: Group, duration_minutes: int) -> None:
     """Give a group the default agenda, or rescale its agenda to a new meeting length."""
-    from meetings.calendar.feed_cache import changed
-
-    changed(groups=[group.pk])  # the bulk writes below send no signals
+    feed_cache.changed(groups=[group.pk])
     items = list(AgendaItem.objects.filter(group=group))
     if not items:
         minutes = scaled_minutes([m for _t, m in DEFAULT_AGENDA], duration_minutes)

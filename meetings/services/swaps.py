@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from mastermind import outbox
 from mastermind.accounts.models import User
 from mastermind.outbox.kinds import EmailKind
+from meetings.calendar import feed_cache
 from meetings.models import Absence, HotSeat, Meeting, MeetingStatus, SwapRequest, SwapStatus
 from meetings.rules import is_current_member
 from meetings.services.hot_seat import replan_group
@@ -121,6 +122,7 @@ def accept_swap(*, swap: SwapRequest, by: User, now: dt.datetime | None = None) 
         Meeting.objects.filter(
             pk__in=[swap.requester_meeting_id, swap.responder_meeting_id]
         ).update(sequence=F("sequence") + 1, updated_at=now)
+        feed_cache.changed(groups=[swap.requester_meeting.group_id])
         swap.status, swap.decided_at = SwapStatus.ACCEPTED, now
         swap.save(update_fields=["status", "decided_at"])
         _tell(swap, EmailKind.SWAP_ACCEPTED, [swap.requester, swap.responder])
