@@ -95,6 +95,9 @@ def request_problem(request: HttpRequest) -> str:
             isinstance(value, str) and "\x00" in value
         ):
             return "a header or cookie contains a NUL character"
+    # A quoted cookie may spell NUL as an escape ("\\000"), which parsing turns into one.
+    if any("\x00" in key or "\x00" in value for key, value in request.COOKIES.items()):
+        return "a cookie contains a NUL character"
     try:
         if _has_nul(request.GET):
             return "the address contains a NUL character"
