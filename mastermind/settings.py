@@ -68,22 +68,26 @@ INSTALLED_APPS = [
     "csp",
 ]
 
+# The header layers come first, so every answer carries their headers: static files
+# (WhiteNoise), calendar feeds, the request guard's 400 and the error pages.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "mastermind.core.middleware.PermissionsPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Malformed requests (NUL bytes, non-UTF-8 bodies) get a 400 before anything reads them.
+    "mastermind.core.middleware.RequestGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Token-authenticated calendar feeds skip the layers below (meetings/calendar/middleware.py).
     "meetings.calendar.middleware.CalendarFeedMiddleware",
-    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "mastermind.core.middleware.RejectNulBytesMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "mastermind.core.middleware.UserPreferencesMiddleware",
+    "mastermind.core.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
 

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from groups.models import Application, ApplicationStatus, Intake, Membership
 from groups.services import applications, retention
 from groups.slots import FORM_DAYS, availability_summary
+from mastermind.core.admin import SafeAdminMixin
 
 RESERVED_SLUGS = {"interest", "confirm", "edit", "withdraw", "unsubscribe"}
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -128,7 +129,7 @@ def export_rows(queryset):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(SafeAdminMixin, admin.ModelAdmin):
     list_display = (
         "name", "email", "intake", "topics_display", "availability_display", "status",
         "decision_display", "is_confirmed", "created_at", "deletion_display",

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 
 from groups import services
 from groups.models import Group, MatchingPin, Membership, current_membership_q
+from mastermind.core.admin import SafeAdminMixin
 
 
 class MembershipInline(admin.TabularInline):
@@ -36,7 +37,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Group)
-class GroupAdmin(admin.ModelAdmin):
+class GroupAdmin(SafeAdminMixin, admin.ModelAdmin):
     list_display = ("name", "intake", "status", "member_count", "created_at")
     list_filter = ("status", "intake")
     list_select_related = ("intake",)
@@ -100,7 +101,7 @@ class CurrentFilter(admin.SimpleListFilter):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(SafeAdminMixin, admin.ModelAdmin):
     list_display = ("group", "user", "joined_at", "left_at", "left_reason")
     list_filter = (CurrentFilter, "group")
     list_select_related = ("group", "user")
@@ -136,7 +137,7 @@ class MatchingPinForm(forms.ModelForm):
 
 
 @admin.register(MatchingPin)
-class MatchingPinAdmin(admin.ModelAdmin):
+class MatchingPinAdmin(SafeAdminMixin, admin.ModelAdmin):
     form = MatchingPinForm
     list_display = ("intake", "kind", "first", "second")
     list_filter = ("kind", "intake")

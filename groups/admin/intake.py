@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 from groups.admin.applications import report_decisions
 from groups.models import Application, ApplicationStatus, Intake, InterestSignup
 from groups.services import applications
+from mastermind.core.admin import SafeAdminMixin
 from mastermind.core.timezones import validate_sane_date
 
 RESERVED_SLUGS = {"interest", "confirm", "edit", "withdraw", "unsubscribe"}
@@ -76,7 +77,7 @@ MEETING_FIELDS = (
 
 
 @admin.register(Intake)
-class IntakeAdmin(admin.ModelAdmin):
+class IntakeAdmin(SafeAdminMixin, admin.ModelAdmin):
     form = IntakeAdminForm
     list_display = (
         "title", "opens_at", "deadline", "open_now", "confirmed_count", "new_count",
@@ -159,7 +160,7 @@ class IntakeAdmin(admin.ModelAdmin):
 
 
 @admin.register(InterestSignup)
-class InterestSignupAdmin(admin.ModelAdmin):
+class InterestSignupAdmin(SafeAdminMixin, admin.ModelAdmin):
     list_display = ("email", "language", "confirmed_at", "unsubscribed_at", "created_at")
     list_filter = ("language", ("confirmed_at", admin.EmptyFieldListFilter), "unsubscribed_at")
     search_fields = ("email",)

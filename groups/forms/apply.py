@@ -2,37 +2,24 @@
 
 Forms validate and convert; the views hand ``cleaned_data`` to the services in
 ``groups/applications.py``. Every text field has the model's length limit, text is
-normalised to NFC (so "ü" typed two ways is stored one way), and control characters
-are refused (they have no business in a name and can hide text in the admin or a CSV).
+normalised to NFC and follows the site's text policy (``mastermind.core.text``: no
+control, bidirectional or invisible characters, which have no business in a name and can
+hide text in the admin or a CSV).
 """
-
-import unicodedata
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import Application
 from groups.slots import FORM_DAYS, FORM_SLOTS, START_HOURS
+from mastermind.core.text import clean_name, clean_text
 from mastermind.core.timezones import zone_choices
 from mastermind.core.widgets import LongSelect
-
-ALLOWED_CONTROLS = {"\n", "\r", "\t"}
 
 
 def _field_max(name: str) -> int:
     return Application._meta.get_field(name).max_length
-
-
-def clean_text(value: str, *, multiline: bool = False) -> str:
-    value = unicodedata.normalize("NFC", value or "").strip()
-    allowed = ALLOWED_CONTROLS if multiline else set()
-    if any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in value):
-        raise ValidationError(
-            _("Please remove the invisible control characters from this text."), code="control"
-        )
-    return value
 
 
 class HoneypotMixin(forms.Form):
@@ -101,7 +88,7 @@ class ApplicationForm(HoneypotMixin):
         self.fields["topics"].choices = [(t, t) for t in topics]
 
     def clean_name(self) -> str:
-        return clean_text(self.cleaned_data["name"])
+        return clean_name(self.cleaned_data["name"])
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()

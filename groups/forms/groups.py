@@ -6,9 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from groups.models import Group, GroupStatus, PinKind
 from groups.services import group_letter, waitlist_candidates
 from groups.services.proposals import NEW_GROUP, WAITLIST
+from mastermind.core.text import TextPolicyFormMixin
 
 
-class LeaveGroupForm(forms.Form):
+class LeaveGroupForm(TextPolicyFormMixin, forms.Form):
     reason = forms.CharField(
         label=_("Would you like to tell the organisers why? (optional)"),
         max_length=150,

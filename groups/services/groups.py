@@ -22,6 +22,7 @@ from groups.services.proposals import eligible_applications
 from groups.slots import slot_label
 from mastermind import outbox
 from mastermind.accounts.models import User
+from mastermind.core.text import strip_forbidden
 from mastermind.outbox.kinds import EmailKind
 from mastermind.outbox.models import Notification
 
@@ -45,15 +46,18 @@ def ensure_member_account(*, application: Application) -> User:
     The email address counts as verified: the application's double opt-in proved it.
     """
     user = User.objects.filter(email__iexact=application.email).first()
+    # The name is shown to the group: the text policy applies to it as to the profile form
+    # (applications made before the policy may hold bidi or invisible characters).
+    name = strip_forbidden(application.name)
     if user is None:
         user = User.objects.create_user(
             email=application.email,
-            display_name=application.name,
+            display_name=name,
             language=application.language,
             time_zone=application.time_zone,
         )
     elif not user.display_name:
-        user.display_name = application.name
+        user.display_name = name
         user.save(update_fields=["display_name"])
     address = EmailAddress.objects.filter(user=user, email__iexact=user.email).first()
     if address is None:
@@ -75,8 +79,8 @@ def _open_membership(*, group: Group, application: Application, user: User) -> M
         group=group,
         user=user,
         application=application,
-        topics=application.all_topics,
-        about=application.about,
+        topics=[t for t in (strip_forbidden(t) for t in application.all_topics) if t],
+        about=strip_forbidden(application.about, multiline=True),
     )
 
 

@@ -4,10 +4,11 @@ from django.contrib.auth.models import Group as PermissionGroup
 from django.utils.translation import gettext_lazy as _
 
 from mastermind.accounts.models import User
+from mastermind.core.admin import SafeAdminMixin
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(SafeAdminMixin, DjangoUserAdmin):
     ordering = ("email",)
     list_display = ("email", "display_name", "language", "time_zone", "is_staff", "date_joined")
     list_filter = ("is_staff", "is_active", "language")

@@ -9,11 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from mastermind import outbox
+from mastermind.core.admin import SafeAdminMixin
 from mastermind.outbox.models import Notification
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(SafeAdminMixin, admin.ModelAdmin):
     list_display = (
         "kind",
         "email",

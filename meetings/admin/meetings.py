@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from groups.models import Group
+from mastermind.core.admin import SafeAdminMixin
 from meetings import services
 from meetings.forms.meetings import (
     AgendaFormSet,
@@ -34,7 +35,7 @@ from meetings.models import (
 
 
 @admin.register(Schedule)
-class ScheduleAdmin(admin.ModelAdmin):
+class ScheduleAdmin(SafeAdminMixin, admin.ModelAdmin):
     form = ScheduleAdminForm
     list_display = (
         "group",
@@ -96,7 +97,7 @@ class ScheduleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Pause)
-class PauseAdmin(admin.ModelAdmin):
+class PauseAdmin(SafeAdminMixin, admin.ModelAdmin):
     form = PauseAdminForm
     list_display = ("name", "group", "start_date", "end_date")
     list_filter = ("group",)
@@ -139,7 +140,7 @@ class HotSeatInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(SafeAdminMixin, admin.ModelAdmin):
     list_display = ("starts_at", "group", "status", "presenters", "is_override", "sequence")
     list_filter = ("group", "status", "is_override", ("starts_at", admin.DateFieldListFilter))
     date_hierarchy = "starts_at"
@@ -248,7 +249,7 @@ class AgendaItemInline(admin.TabularInline):
 
 
 @admin.register(GroupAgenda)
-class GroupAgendaAdmin(admin.ModelAdmin):
+class GroupAgendaAdmin(SafeAdminMixin, admin.ModelAdmin):
     """Each group's agenda; its minutes must add up to the length of the group's meetings."""
 
     list_display = ("name", "agenda_minutes", "meeting_minutes")

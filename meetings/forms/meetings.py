@@ -10,11 +10,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mastermind.core.text import TextPolicyFormMixin, apply_text_policy
 from mastermind.core.timezones import validate_sane_date
 from meetings.models import HotSeat, Meeting, Pause, Preparation, Schedule
 
 
-class ScheduleAdminForm(forms.ModelForm):
+class ScheduleAdminForm(TextPolicyFormMixin, forms.ModelForm):
     class Meta:
         model = Schedule
         exclude: list[str] = []  # the admin's fieldsets choose the fields
@@ -43,7 +44,7 @@ class ScheduleAdminForm(forms.ModelForm):
         return cleaned
 
 
-class PauseAdminForm(forms.ModelForm):
+class PauseAdminForm(TextPolicyFormMixin, forms.ModelForm):
     class Meta:
         model = Pause
         fields = ["name", "group", "start_date", "end_date"]
@@ -58,6 +59,10 @@ class PauseAdminForm(forms.ModelForm):
 
 class AgendaFormSet(forms.BaseInlineFormSet):
     """The agenda's minutes must add up to the length of the group's meetings."""
+
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)
+        apply_text_policy(form)
 
     def clean(self) -> None:
         super().clean()
@@ -82,7 +87,7 @@ class AgendaFormSet(forms.BaseInlineFormSet):
             )
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(TextPolicyFormMixin, forms.Form):
     """The admin's intermediate form for cancelling meetings."""
 
     reason = forms.CharField(
@@ -119,11 +124,11 @@ class MoveMeetingForm(ReasonForm):
         return cleaned
 
 
-class AbsenceForm(forms.Form):
+class AbsenceForm(TextPolicyFormMixin, forms.Form):
     note = forms.CharField(label=_("Note for the group (optional)"), max_length=300, required=False)
 
 
-class PreparationForm(forms.ModelForm):
+class PreparationForm(TextPolicyFormMixin, forms.ModelForm):
     class Meta:
         model = Preparation
         fields = ["story", "value_for_others", "feedback_wanted"]
@@ -135,7 +140,7 @@ class PreparationForm(forms.ModelForm):
         return cleaned
 
 
-class CommitmentForm(forms.Form):
+class CommitmentForm(TextPolicyFormMixin, forms.Form):
     text = forms.CharField(label=_("By next time I will …"), max_length=500)
 
     def clean_text(self) -> str:

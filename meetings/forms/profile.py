@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from mastermind.core.text import has_forbidden
 from mastermind.core.timezones import validate_time_zone, zone_choices
 from meetings.services import preferences
 
@@ -23,6 +24,9 @@ PREFERENCE_HELP = {
     ),
     "organiser_digests": _("A summary of the applications when an intake's deadline passes."),
 }
+
+
+UNSHOWABLE = {"Cc", "Cn", "Co", "Cs"}
 
 
 def _user_label(name: str) -> str:
@@ -62,10 +66,11 @@ class ProfileForm(forms.Form):
             )
 
     def clean_display_name(self) -> str:
-        name = " ".join(self.cleaned_data["display_name"].split())
+        name = unicodedata.normalize("NFC", " ".join(self.cleaned_data["display_name"].split()))
         if not name:
             raise forms.ValidationError(_("Please enter the name your group sees."))
-        if any(unicodedata.category(char).startswith("C") for char in name):
+        # The site's text policy, and no unassigned or private-use characters either.
+        if has_forbidden(name) or any(unicodedata.category(c) in UNSHOWABLE for c in name):
             raise forms.ValidationError(_("Please use letters, digits and punctuation only."))
         return name
 

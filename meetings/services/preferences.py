@@ -115,7 +115,9 @@ def unsubscribe(*, user_id: int, preference: str) -> bool:
     off = {preference: False}
     if MemberSettings.objects.filter(user_id=user_id).update(**off):
         return True
-    if not get_user_model().objects.filter(pk=user_id).exists():
+    # A deleted account stays as an inactive, anonymised row: its old links change nothing
+    # (creating settings would also mint a new calendar feed token for it).
+    if not get_user_model().objects.filter(pk=user_id, is_active=True).exists():
         return False
     _settings, created = MemberSettings.objects.get_or_create(user_id=user_id, defaults=off)
     if not created:  # created by a concurrent request in between
