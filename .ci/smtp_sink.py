@@ -52,6 +52,7 @@ class Handler(socketserver.StreamRequestHandler):
                     if not line or line in (b".\r\n", b".\n"):
                         break
                     lines.append(line[1:] if line.startswith(b"..") else line)
+                time.sleep(self.server.delay)
                 message = email.message_from_bytes(b"".join(lines), policy=default_policy)
                 self.server.record(
                     {
@@ -74,9 +75,10 @@ class Sink(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, port: int, log: str) -> None:
+    def __init__(self, port: int, log: str, delay: float = 0.0) -> None:
         super().__init__(("127.0.0.1", port), Handler)
         self.log = log
+        self.delay = delay
 
     def record(self, entry: dict) -> None:
         with LOCK, open(self.log, "a", encoding="utf-8") as file:
@@ -87,8 +89,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--log", required=True)
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds before each 250")
     args = parser.parse_args()
-    with Sink(args.port, args.log) as server:
+    with Sink(args.port, args.log, args.delay) as server:
         server.serve_forever()
 
 

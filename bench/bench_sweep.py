@@ -148,17 +148,23 @@ def measure(count: int) -> dict:
 
     from mastermind.outbox import delivery
     from mastermind.outbox.models import Notification
+    from meetings.calendar import invitations
     from meetings.reminders import sweep as reminders
 
     moment = MOMENTS[count]
-    first, again, bare, read, publish = [], [], [], [], []
-    original_publish = delivery.publish
+    first, again, bare, read, publish, calendar = [], [], [], [], [], []
+    original_publish, original_collect = delivery.publish, invitations.collect
 
     def timed_publish(ids: list[int]) -> None:
         seconds, _ = timed(original_publish, ids)
         publish.append(seconds)
 
-    delivery.publish = timed_publish
+    def timed_collect(now):
+        seconds, rows = timed(original_collect, now)
+        calendar.append(seconds)
+        return rows
+
+    delivery.publish, invitations.collect = timed_publish, timed_collect
     try:
         for _ in range(RUNS):
             Notification.objects.all().delete()
@@ -181,14 +187,18 @@ def measure(count: int) -> dict:
             assert rows == count, rows
             bare.append(seconds)
     finally:
-        delivery.publish = original_publish
+        delivery.publish, invitations.collect = original_publish, original_collect
         flush_broker()
     sweep_s, publish_s = statistics.median(first), statistics.median(publish)
+    # calendar[0::2] are the first sweeps' invitation collections, [1::2] the second's.
+    calendar_s = statistics.median(calendar[0::2])
     return {
         "due": count,
         "sweep_s": sweep_s,
+        "calendar_s": calendar_s,
+        "reminders_s": sweep_s - calendar_s,
         "publish_s": publish_s,
-        "claim_s": sweep_s - publish_s,
+        "claim_s": sweep_s - calendar_s - publish_s,
         "queries": len(queries),
         "read_s": statistics.median(read),
         "again_s": statistics.median(again),
@@ -243,18 +253,23 @@ def main() -> int:
     ok = True
     print(
         f"broker: {settings.CELERY_BROKER_URL} (real Redis, as in production)\n"
-        "due: reminders due in this sweep; sweep: the whole first sweep = claim + publish;\n"
-        "claim: queries, row building and the insert; publish: the ids to Redis, in batches "
+        "due: reminders due in this sweep; sweep: the whole first sweep = calendar + claim +\n"
+        "publish; calendar: meetings.calendar.invitations.collect (the calendar part's\n"
+        "invitation candidates, in the same sweep); reminders = sweep - calendar = claim +\n"
+        "publish; claim: the reminders' queries, row building and the insert; publish: the\n"
+        "ids to Redis, in batches "
         f"of {send_batch_size()};\nread: the sweep's queries and row building only; again: "
         "the next minute's sweep (all claimed);\nbare: one plain SELECT of the same "
         "(meeting, member) rows."
     )
-    header = ("due", "sweep", "claim", "publish", "queries", "read", "again", "queries", "bare")
-    print("{:>6} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}".format(*header))
+    header = ("due", "sweep", "calendar", "reminders", "claim", "publish", "queries", "read")
+    header += ("again", "queries", "bare")
+    print("{:>6} {:>8} {:>9} {:>9} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}".format(*header))
     for count in (SMALL, LARGE):
         row = measure(count)
         print(
-            f"{row['due']:>6} {row['sweep_s']:>7.3f}s {row['claim_s']:>7.3f}s "
+            f"{row['due']:>6} {row['sweep_s']:>7.3f}s {row['calendar_s']:>8.3f}s "
+            f"{row['reminders_s']:>8.3f}s {row['claim_s']:>7.3f}s "
             f"{row['publish_s']:>7.3f}s {row['queries']:>8} {row['read_s']:>7.3f}s "
             f"{row['again_s']:>7.3f}s {row['queries_again']:>8} {row['bare_s']:>7.4f}s"
         )

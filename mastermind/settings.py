@@ -15,7 +15,7 @@ import environ
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
-from kombu import Queue
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -241,8 +241,16 @@ CELERY_TASK_IGNORE_RESULT = True
 # sending, and the daily jobs, which may wait) and "sweeps" (beat's minute jobs: the reminder
 # sweep, re-queueing of lost messages, the mail-server probe; each takes well under a
 # second). A worker started without -Q serves both; see the README to split them.
-CELERY_TASK_QUEUES = (Queue("mail"), Queue("sweeps"))
+# Each queue has its own exchange and routing key: a queue declared by name only would be
+# bound to the default exchange and key, and a direct exchange then copies every message
+# into both queues.
+CELERY_TASK_QUEUES = (
+    Queue("mail", Exchange("mail", type="direct"), routing_key="mail"),
+    Queue("sweeps", Exchange("sweeps", type="direct"), routing_key="sweeps"),
+)
 CELERY_TASK_DEFAULT_QUEUE = "mail"
+CELERY_TASK_DEFAULT_EXCHANGE = "mail"
+CELERY_TASK_DEFAULT_ROUTING_KEY = "mail"
 CELERY_TASK_ROUTES = {
     "meetings.sweep_reminders": {"queue": "sweeps"},
     "mastermind.requeue_stuck_notifications": {"queue": "sweeps"},
@@ -324,6 +332,7 @@ APPLICATION_RETENTION_DAYS = env.int("APPLICATION_RETENTION_DAYS", default=180)
 # The outbox (mastermind/outbox/delivery.py): how long a send may hold a row before another
 # worker may take it over (above the send task's hard time limit), and /healthz thresholds.
 OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=3 * 60)
+OUTBOX_STUCK_AFTER_SECONDS = env.int("OUTBOX_STUCK_AFTER_SECONDS", default=2 * 60)
 HEALTH_OUTBOX_OLDEST_PENDING_SECONDS = env.int(
     "HEALTH_OUTBOX_OLDEST_PENDING_SECONDS", default=15 * 60
 )

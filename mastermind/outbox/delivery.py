@@ -78,7 +78,8 @@ MAX_ATTEMPTS = 16
 BACKOFF_BASE_SECONDS = 60
 BACKOFF_CAP_SECONDS = 30 * 60
 BACKOFF_JITTER = 0.25  # a delay is drawn from [max(base, 0.75 × ceiling), ceiling]
-STUCK_AFTER = timedelta(minutes=2)
+# A queued row not sent after this long is published again (a message the broker lost).
+STUCK_AFTER = timedelta(seconds=settings.OUTBOX_STUCK_AFTER_SECONDS)
 # Rows per INSERT and per key lookup in claim_many: a sweep with up to this many due
 # emails takes the same number of queries as one with a single email (SQLite lowers the
 # insert batch to its parameter limit by itself).

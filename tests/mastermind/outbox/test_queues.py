@@ -30,6 +30,11 @@ def test_sweeps_have_their_own_queue_and_sends_theirs():
     assert queue_of("mastermind.send_notifications") == "mail"
     # A worker started without -Q (the README's command) consumes both.
     assert set(celery_app.amqp.queues) == {"mail", "sweeps"}
+    # Each bound to its own exchange and key: a message lands in exactly one queue.
+    bindings = {(q.exchange.name, q.routing_key) for q in celery_app.amqp.queues.values()}
+    assert bindings == {("mail", "mail"), ("sweeps", "sweeps")}
+    route = celery_app.amqp.router.route({}, "meetings.sweep_reminders")
+    assert route["queue"].routing_key == "sweeps"
 
 
 def test_requeue_stuck_is_scheduled_once_a_minute_and_nowhere_else():
