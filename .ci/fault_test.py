@@ -262,7 +262,8 @@ def main() -> int:
         except SystemExit:
             for key in ("mail", "sweeps", "unacked", "unacked_index"):
                 kind = redis_cli("-n", str(REDIS_DB), "type", key).stdout.strip()
-                print(key, kind, redis_cli("-n", str(REDIS_DB), "llen" if kind == "list" else "hlen", key).stdout.strip())
+                size = "llen" if kind == "list" else "hlen"
+                print(key, kind, redis_cli("-n", str(REDIS_DB), size, key).stdout.strip())
             raise
         print(f"   A and B recovered {seconds:.1f} s after the restarts")
 
