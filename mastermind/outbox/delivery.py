@@ -87,7 +87,7 @@ CLAIM_BATCH_SIZE = 5000
 # Ids per send task: 5,000 due reminders are 250 broker messages, published in a few
 # milliseconds each, and a worker sends a batch over one SMTP connection. Small enough
 # that the batches spread over all worker processes.
-SEND_BATCH_SIZE = 20
+SEND_BATCH_SIZE = 100
 # The probe's connect/EHLO timeout: short, it runs on the sweeps queue.
 PROBE_TIMEOUT_SECONDS = 5
 CIRCUIT_KEY = "outbox:mail-circuit"
