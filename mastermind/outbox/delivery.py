@@ -84,9 +84,10 @@ STUCK_AFTER = timedelta(seconds=settings.OUTBOX_STUCK_AFTER_SECONDS)
 # emails takes the same number of queries as one with a single email (SQLite lowers the
 # insert batch to its parameter limit by itself).
 CLAIM_BATCH_SIZE = 5000
-# Ids per send task: 5,000 due reminders are 250 broker messages, published in a few
-# milliseconds each, and a worker sends a batch over one SMTP connection. Small enough
-# that the batches spread over all worker processes.
+# Ids per send task: 5,000 due reminders are 50 broker messages (publishing costs per
+# message, not per id), and a worker sends a batch over one SMTP connection. Small enough
+# that a backlog spreads over all worker processes and that a batch to a slow server stays
+# well inside the send task's soft time limit (the circuit cuts a batch to a dead one short).
 SEND_BATCH_SIZE = 100
 # The probe's connect/EHLO timeout: short, it runs on the sweeps queue.
 PROBE_TIMEOUT_SECONDS = 5
