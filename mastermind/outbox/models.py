@@ -12,8 +12,10 @@ from mastermind.outbox.kinds import EmailKind
 
 class NotificationStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+    REJECTED = "rejected", _("Rejected by the mail server (permanent)")
     EXPIRED = "expired", _("Expired (found too late)")
     SKIPPED = "skipped", _("Skipped (no longer wanted)")
 
@@ -59,7 +61,12 @@ class Notification(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
+    # When to look at the row next: for a pending row, when it is due (after a failure, the
+    # end of its backoff); for a row being sent, the end of the sender's lease.
     due_at = models.DateTimeField(_("due at"), default=timezone.now)
+    # When its id was last published to the broker (the re-queue skips rows queued since
+    # they became due).
+    enqueued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)

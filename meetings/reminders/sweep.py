@@ -64,19 +64,15 @@ preparation reminder), not absent, and still wants this kind. Anything else is
 (or a commitments prompt more than a day late) raises ``outbox.Expired`` and is
 recorded as *expired*, not sent.
 
-Failures and the one duplicate window
--------------------------------------
-SMTP and provider errors are retried by the outbox with exponential backoff and full
-jitter, up to ``outbox.MAX_ATTEMPTS`` (5) attempts, then the row is *failed* with the
-error; the admin lists it and offers "send again". A message lost in the broker is
-re-queued by ``outbox.requeue_stuck``, which the sweep also calls every minute.
-
-If a worker dies after the SMTP server accepted a message and before the database
-commit that marks the row sent, the transaction rolls back, the row stays pending and
-the email is sent again when the task is redelivered (``acks_late``) or re-queued by
-the sweep: **at least once, never silently dropped**, with a duplicate possible only in
-that window of a few milliseconds. Closing it would need a transactional mail provider
-(idempotency keys); we prefer a rare duplicate reminder to a silently lost one.
+Publishing, failures and the one duplicate window
+-------------------------------------------------
+The new rows' ids are published after commit in batches (``outbox.SEND_BATCH_SIZE`` ids
+per task, over one broker connection), to the "mail" queue; the sweep itself runs on the
+"sweeps" queue, so it never waits behind a backlog of sends. SMTP and provider errors,
+permanent refusals, the retry schedule, the circuit breaker and the at-least-once window
+are the outbox's (``mastermind/outbox/delivery.py``, where the retry limit is stated). A
+message lost in the broker is re-queued by ``outbox.requeue_stuck``, which beat runs on
+its own once a minute (not from the sweep).
 """
 
 from __future__ import annotations
@@ -214,10 +210,9 @@ def dedup_key(kind: str, subject_id: int, recipient: str | int, anchor: datetime
 class SweepResult:
     new: dict[str, int] = field(default_factory=dict)  # new claims per kind
     enqueued: int = 0  # pending ids queued by this sweep
-    requeued: int = 0  # stuck pending rows queued again
 
     def as_dict(self) -> dict:
-        return {"new": self.new, "enqueued": self.enqueued, "requeued": self.requeued}
+        return {"new": self.new, "enqueued": self.enqueued}
 
 
 def sweep(now: datetime) -> SweepResult:
@@ -236,7 +231,7 @@ def sweep(now: datetime) -> SweepResult:
     rows.sort(key=lambda row: row.dedup_key)
     with transaction.atomic():
         result.enqueued = len(outbox.claim_many(rows))
-    result.requeued = outbox.requeue_stuck(now=now)
+    # No requeue_stuck here: beat runs it on its own, once a minute (mastermind/celery.py).
     return result
 
 
