@@ -144,7 +144,7 @@ def newest_patch(pinned: str, available: list[str]) -> str | None:
     return str(best) if best != current else None
 
 
-def pins(paths: list[str]) -> int:
+def pins(paths: list[str], *, report_only: bool = False) -> int:
     found = read_pins(paths)
     behind, unreachable = [], []
     for name, version in sorted(found.items(), key=lambda item: item[0].lower()):
@@ -165,12 +165,16 @@ def pins(paths: list[str]) -> int:
         print("PINS NOT CHECKED: the package index could not be asked about:", file=sys.stderr)
         for line in unreachable:
             print(f"  {line}", file=sys.stderr)
+    if report_only:
+        return 0
     return 1 if behind or unreachable else 0
 
 
 def main(argv: list[str]) -> int:
     if len(argv) >= 1 and argv[0] == "vulnerabilities":
         return vulnerabilities(argv[1] if len(argv) > 1 else "requirements.txt")
+    if len(argv) >= 3 and argv[:2] == ["pins", "--report-only"]:
+        return pins(argv[2:], report_only=True)
     if len(argv) >= 2 and argv[0] == "pins":
         return pins(argv[1:])
     print(__doc__, file=sys.stderr)
