@@ -73,4 +73,13 @@ def test_an_unreachable_index_fails_loudly(monkeypatch, tmp_path, capsys):
 def test_ci_runs_both_audit_steps():
     ci = (ROOT / ".ci" / "run").read_text()
     assert ".ci/audit.py vulnerabilities requirements.txt" in ci
-    assert ".ci/audit.py pins requirements.txt requirements-dev.txt" in ci
+    assert ".ci/audit.py pins requirements.txt\n" in ci
+    assert ".ci/audit.py pins --report-only requirements-dev.txt" in ci
+
+
+def test_report_only_lists_but_never_fails(monkeypatch, capsys):
+    monkeypatch.setattr(audit, "index_versions", lambda name: ["99.0.0", "1.0.5"])
+    monkeypatch.setattr(audit, "read_pins", lambda paths: {"example": "1.0.0"})
+    assert audit.pins(["requirements-dev.txt"], report_only=True) == 0
+    assert "BEHIND example==1.0.0 -> 1.0.5" in capsys.readouterr().out
+    assert audit.pins(["requirements.txt"]) == 1
