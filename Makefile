@@ -22,19 +22,22 @@ $(JS_STAMP): tests/js/package.json tests/js/package-lock.json
 		npm ci --prefix tests/js --no-audit --no-fund --silent && touch $(JS_STAMP); \
 	else echo "npm not found: JavaScript-based tests will be skipped"; fi
 
+# Development: DEBUG on (settings turn it on by themselves only under the dev server).
 run: install
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
+	DEBUG=true $(BIN)/python manage.py migrate --noinput
+	DEBUG=true $(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py run_dev
 
 test: install $(JS_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix .
@@ -42,8 +45,8 @@ format: install
 
 # Regenerate the German catalogue (needs GNU gettext) and compile it.
 messages: install
-	$(BIN)/python manage.py makemessages -l de --no-obsolete --ignore=.venv --ignore=tests --ignore=bench
-	$(BIN)/python manage.py compilemessages -l de --ignore=.venv
+	DEBUG=true $(BIN)/python manage.py makemessages -l de --no-obsolete --ignore=.venv --ignore=tests --ignore=bench
+	DEBUG=true $(BIN)/python manage.py compilemessages -l de --ignore=.venv
 
 bench: install
 	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk)

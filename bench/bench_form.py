@@ -141,7 +141,7 @@ def main() -> int:
     from django.conf import settings
 
     from groups.models import Application
-    from mastermind.models import Notification
+    from mastermind.outbox.models import Notification
 
     assert settings.RATELIMIT_ENABLED is False, "bench/settings.py must switch rate limits off"
     assert not settings.DEBUG

@@ -99,7 +99,7 @@ def main() -> int:
     from django.test import Client
 
     from bench import build
-    from mastermind.models import User
+    from mastermind.accounts.models import User
 
     started = time.perf_counter()
     applications()

@@ -1,4 +1,4 @@
-"""Benchmark meetings.reminders.sweep at scale on PostgreSQL (not a test).
+"""Benchmark meetings.reminders.sweep.sweep at scale on PostgreSQL (not a test).
 
 Run from the repository root with a PostgreSQL server reachable::
 
@@ -8,10 +8,11 @@ It drops and re-creates that database (only if its name ends in "_bench"), migra
 bulk-inserts 10,000 groups with 5 members each (50,000 users and memberships) and a
 year of fortnightly meetings per group (260,000 meetings), and places meetings so that
 exactly 500 and, at another moment, exactly 5,000 first reminders are due. For each it
-times the sweep (tasks are published to Celery's in-memory transport, so publishing is
-included but no broker is needed), counts its queries, times a second sweep at the same
-moment (everything already claimed: the steady state of the minute beat), and compares
-with a bare SELECT of the same (meeting, member) rows.
+times the sweep, publishing to real Redis as production does (``REDIS_URL``, default
+``redis://127.0.0.1:6379/9``, flushed), separately as claim and publish, counts its
+queries, times a second sweep at the same moment (everything already claimed: the
+steady state of the minute beat), and compares with a bare SELECT of the same (meeting,
+member) rows.
 """
 
 from __future__ import annotations
@@ -27,13 +28,15 @@ from urllib.parse import urlsplit, urlunsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/mastermind_bench"
 os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mastermind.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+# Real Redis, as in production (database 9 is the benchmarks', flushed).
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 GROUPS, MEMBERS_PER_GROUP, MEETINGS_PER_GROUP = 10_000, 5, 26
 SMALL, LARGE = 500, 5_000
 RUNS = 3
-TARGET_SECONDS = 5.0
+TARGET_SECONDS = 2.0
 BASE = dt.datetime(2027, 3, 1, 12, 0, tzinfo=dt.UTC)  # background meetings start 18:00 UTC
 MOMENTS = {SMALL: BASE, LARGE: BASE + dt.timedelta(days=3)}
 
@@ -55,7 +58,7 @@ def populate() -> None:
     from django.utils import timezone
 
     from groups.models import Group, Membership
-    from mastermind.models import User
+    from mastermind.accounts.models import User
     from meetings.models import HotSeat, Meeting, Schedule
 
     now = timezone.now()
@@ -133,7 +136,7 @@ def timed(function, *args):
 
 def read_only(moment: dt.datetime) -> int:
     """The sweep's reading half: every kind's candidate rows, nothing claimed or queued."""
-    from meetings import reminders
+    from meetings.reminders import sweep as reminders
 
     rows = [r for k in reminders.MEETING_KINDS for r in reminders.meeting_candidates(k, now=moment)]
     return len(rows) + len(reminders.intake_digest_candidates(now=moment))
@@ -143,30 +146,59 @@ def measure(count: int) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from mastermind.models import Notification
-    from meetings import reminders
+    from mastermind.outbox import delivery
+    from mastermind.outbox.models import Notification
+    from meetings.calendar import invitations
+    from meetings.reminders import sweep as reminders
 
     moment = MOMENTS[count]
-    first, again, bare, read = [], [], [], []
-    for _ in range(RUNS):
-        Notification.objects.all().delete()
-        seconds, rows = timed(read_only, moment)
-        assert rows == count, rows
-        read.append(seconds)
-        with CaptureQueriesContext(connection) as queries:
-            seconds, result = timed(reminders.sweep, moment)
-        assert result.new[reminders.MEETING_REMINDER] == count, result
-        first.append(seconds)
-        with CaptureQueriesContext(connection) as queries_again:
-            seconds, result_again = timed(reminders.sweep, moment)
-        assert sum(result_again.new.values()) == 0
-        again.append(seconds)
-        seconds, rows = timed(bare_select, moment)
-        assert rows == count, rows
-        bare.append(seconds)
+    first, again, bare, read, publish, calendar = [], [], [], [], [], []
+    original_publish, original_collect = delivery.publish, invitations.collect
+
+    def timed_publish(ids: list[int]) -> None:
+        seconds, _ = timed(original_publish, ids)
+        publish.append(seconds)
+
+    def timed_collect(now):
+        seconds, rows = timed(original_collect, now)
+        calendar.append(seconds)
+        return rows
+
+    delivery.publish, invitations.collect = timed_publish, timed_collect
+    try:
+        for _ in range(RUNS):
+            Notification.objects.all().delete()
+            flush_broker()
+            seconds, rows = timed(read_only, moment)
+            assert rows == count, rows
+            read.append(seconds)
+            publish_before = len(publish)
+            with CaptureQueriesContext(connection) as queries:
+                seconds, result = timed(reminders.sweep, moment)
+            assert result.new[reminders.MEETING_REMINDER] == count, result
+            assert len(publish) == publish_before + 1
+            first.append(seconds)
+            assert queued_ids() == count, queued_ids()
+            with CaptureQueriesContext(connection) as queries_again:
+                seconds, result_again = timed(reminders.sweep, moment)
+            assert sum(result_again.new.values()) == 0
+            again.append(seconds)
+            seconds, rows = timed(bare_select, moment)
+            assert rows == count, rows
+            bare.append(seconds)
+    finally:
+        delivery.publish, invitations.collect = original_publish, original_collect
+        flush_broker()
+    sweep_s, publish_s = statistics.median(first), statistics.median(publish)
+    # calendar[0::2] are the first sweeps' invitation collections, [1::2] the second's.
+    calendar_s = statistics.median(calendar[0::2])
     return {
         "due": count,
-        "sweep_s": statistics.median(first),
+        "sweep_s": sweep_s,
+        "calendar_s": calendar_s,
+        "reminders_s": sweep_s - calendar_s,
+        "publish_s": publish_s,
+        "claim_s": sweep_s - calendar_s - publish_s,
         "queries": len(queries),
         "read_s": statistics.median(read),
         "again_s": statistics.median(again),
@@ -175,17 +207,38 @@ def measure(count: int) -> dict:
     }
 
 
+def redis_client():
+    import redis
+    from django.conf import settings
+
+    return redis.Redis.from_url(settings.CELERY_BROKER_URL)
+
+
+def flush_broker() -> None:
+    redis_client().flushdb()
+
+
+def queued_ids() -> int:
+    """Ids in the "mail" queue in Redis: what the sweep really published."""
+    import base64
+    import json
+
+    total = 0
+    for raw in redis_client().lrange("mail", 0, -1):
+        body = json.loads(base64.b64decode(json.loads(raw)["body"]))
+        total += len(body[0][0])
+    return total
+
+
 def main() -> int:
     recreate_database(os.environ["DATABASE_URL"])
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
 
-    from mastermind.celery import app
-
-    app.conf.broker_url = "memory://"
-    app.conf.broker_transport_options = {}
+    assert settings.CELERY_BROKER_URL.startswith("redis://"), settings.CELERY_BROKER_URL
     call_command("migrate", verbosity=0)
     seconds, _ = timed(populate)
     print(
@@ -197,25 +250,42 @@ def main() -> int:
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    ok = True
     print(
-        "due: reminders due in this sweep; sweep: claim + insert + publish to the in-memory "
-        "broker;\nread: the sweep's queries and row building only; again: the next minute's "
-        "sweep\n(all claimed); bare: one plain SELECT of the same (meeting, member) rows."
+        f"broker: {settings.CELERY_BROKER_URL} (real Redis, as in production)\n"
+        "due: reminders due in this sweep; sweep: the whole first sweep = calendar + claim +\n"
+        "publish; calendar: meetings.calendar.invitations.collect (the calendar part's\n"
+        "invitation candidates, in the same sweep); reminders = sweep - calendar = claim +\n"
+        "publish; claim: the reminders' queries, row building and the insert; publish: the\n"
+        "ids to Redis, in batches "
+        f"of {send_batch_size()};\nread: the sweep's queries and row building only; again: "
+        "the next minute's sweep (all claimed);\nbare: one plain SELECT of the same "
+        "(meeting, member) rows."
     )
-    header = ("due", "sweep", "queries", "read", "again", "queries", "bare", "sweep/bare")
-    print("{:>6} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>11} {:>10}".format(*header, "read/bare"))
+    header = ("due", "sweep", "calendar", "reminders", "claim", "publish", "queries", "read")
+    header += ("again", "queries", "bare")
+    print("{:>6} {:>8} {:>9} {:>9} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}".format(*header))
     for count in (SMALL, LARGE):
         row = measure(count)
         print(
-            f"{row['due']:>6} {row['sweep_s']:>7.3f}s {row['queries']:>8} "
-            f"{row['read_s']:>7.3f}s {row['again_s']:>7.3f}s {row['queries_again']:>8} "
-            f"{row['bare_s']:>7.4f}s {row['sweep_s'] / row['bare_s']:>10.0f}x "
-            f"{row['read_s'] / row['bare_s']:>9.1f}x"
+            f"{row['due']:>6} {row['sweep_s']:>7.3f}s {row['calendar_s']:>8.3f}s "
+            f"{row['reminders_s']:>8.3f}s {row['claim_s']:>7.3f}s "
+            f"{row['publish_s']:>7.3f}s {row['queries']:>8} {row['read_s']:>7.3f}s "
+            f"{row['again_s']:>7.3f}s {row['queries_again']:>8} {row['bare_s']:>7.4f}s"
         )
-        ok = ok and row["sweep_s"] < TARGET_SECONDS
-    print(f"{'PASS' if ok else 'MISS'}: sweep < {TARGET_SECONDS:.0f} s at {LARGE:,} due")
+    # The last row is the 5,000: the issue's target is the reminders' claim and publish.
+    ok = row["reminders_s"] < TARGET_SECONDS
+    print(
+        f"{'PASS' if ok else 'MISS'}: {LARGE:,} due reminders claimed and published to Redis "
+        f"in {row['reminders_s']:.2f} s (target < {TARGET_SECONDS:.0f} s); the whole sweep "
+        f"{row['sweep_s']:.2f} s, of which calendar invitations {row['calendar_s']:.2f} s"
+    )
     return 0 if ok else 1
+
+
+def send_batch_size() -> int:  # read after django.setup()
+    from mastermind.outbox import SEND_BATCH_SIZE
+
+    return SEND_BATCH_SIZE
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import datetime as dt
 from django.utils import timezone
 
 from groups.models import Group, Membership
-from mastermind.models import User
+from mastermind.accounts.models import User
 from meetings.models import Schedule
 from meetings.services import save_schedule, sync_all
 

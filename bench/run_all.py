@@ -8,6 +8,7 @@ BENCH = Path(__file__).resolve().parent
 ORDER = [
     "bench_matching.py",
     "bench_sweep.py",
+    "bench_send.py",
     "bench_feed.py",
     "bench_form.py",
     "bench_pages.py",

@@ -7,5 +7,6 @@ class GroupsConfig(AppConfig):
     verbose_name = _("Intakes and groups")
 
     def ready(self) -> None:
-        # Register the outbox builders of this app's emails.
-        from . import notifications_groups, notifications_intake  # noqa: F401
+        # The outbox builders of this app's emails, and its hooks into the infrastructure.
+        from groups import contributions  # noqa: F401
+        from groups.notifications import groups, intake  # noqa: F401

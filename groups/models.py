@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -9,17 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mastermind.timezones import validate_time_zone
+from groups.slots import Weekday
+from mastermind.core.timezones import validate_time_zone
 
-
-class Weekday(models.IntegerChoices):
-    MONDAY = 0, _("Monday")
-    TUESDAY = 1, _("Tuesday")
-    WEDNESDAY = 2, _("Wednesday")
-    THURSDAY = 3, _("Thursday")
-    FRIDAY = 4, _("Friday")
-    SATURDAY = 5, _("Saturday")
-    SUNDAY = 6, _("Sunday")
+__all__ = ["Weekday"]  # re-exported: the schedule models use it
 
 
 class TopicPreference(models.TextChoices):
@@ -76,6 +70,13 @@ class Intake(models.Model):
     announced_at = models.DateTimeField(_("announced to interest list at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    notifications = GenericRelation(
+        "mastermind.Notification",
+        content_type_field="subject_type",
+        object_id_field="subject_id",
+        related_query_name="intake",
+    )
 
     class Meta:
         verbose_name = _("intake")
@@ -164,6 +165,13 @@ class Application(models.Model):
 
     objects = ApplicationQuerySet.as_manager()
 
+    notifications = GenericRelation(
+        "mastermind.Notification",
+        content_type_field="subject_type",
+        object_id_field="subject_id",
+        related_query_name="application",
+    )
+
     class Meta:
         verbose_name = _("application")
         verbose_name_plural = _("applications")
@@ -241,7 +249,6 @@ class MatchingPin(models.Model):
 
 class GroupStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
-    PAUSED = "paused", _("Paused")
     ENDED = "ended", _("Ended")
 
 
@@ -268,14 +275,6 @@ class Group(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=GroupStatus.choices, default=GroupStatus.ACTIVE
     )
-    facilitator = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="facilitated_groups",
-        verbose_name=_("facilitator"),
-    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
 
@@ -291,10 +290,21 @@ class Group(models.Model):
         return reverse("groups:group_detail", kwargs={"pk": self.pk})
 
 
+def current_membership_q(at: dt.datetime | None = None, *, prefix: str = "") -> Q:
+    """The one definition of "a current membership" at ``at`` (default: now).
+
+    ``prefix`` is the path to the membership in a related lookup (``"memberships__"``),
+    for annotations such as "current members per group".
+    """
+    at = at or timezone.now()
+    return Q(**{f"{prefix}joined_at__lte": at}) & (
+        Q(**{f"{prefix}left_at__isnull": True}) | Q(**{f"{prefix}left_at__gt": at})
+    )
+
+
 class MembershipQuerySet(models.QuerySet):
     def current(self, at: dt.datetime | None = None):
-        at = at or timezone.now()
-        return self.filter(joined_at__lte=at).filter(Q(left_at__isnull=True) | Q(left_at__gt=at))
+        return self.filter(current_membership_q(at))
 
 
 class Membership(models.Model):
@@ -324,6 +334,13 @@ class Membership(models.Model):
     left_reason = models.CharField(_("reason for leaving"), max_length=200, blank=True)
 
     objects = MembershipQuerySet.as_manager()
+
+    notifications = GenericRelation(
+        "mastermind.Notification",
+        content_type_field="subject_type",
+        object_id_field="subject_id",
+        related_query_name="membership",
+    )
 
     class Meta:
         verbose_name = _("membership")

@@ -5,7 +5,7 @@ import datetime as dt
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .models import Intake
+from groups.models import Intake
 
 
 def open_intakes(*, now: dt.datetime | None = None) -> QuerySet[Intake]:

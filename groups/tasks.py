@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import retention
+from groups.services import retention
 
 
 @shared_task(name="groups.purge_expired_applications")

@@ -5,6 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class MastermindConfig(AppConfig):
     name = "mastermind"
     verbose_name = _("Accounts and site")
-
-    def ready(self) -> None:
-        from . import notifications  # noqa: F401 - registers outbox builders

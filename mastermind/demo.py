@@ -1,38 +1,17 @@
-"""Demo data for `make run`. Each part is idempotent: running it twice changes nothing."""
+"""Demo data for `make run`, part of the composition root: it seeds every app in order.
 
-import importlib
+Each part is idempotent: running it twice changes nothing.
+"""
 
-from allauth.account.models import EmailAddress
 from django.conf import settings
 
-from .models import User
+from groups.demo import groups as demo_groups
+from groups.demo import intake as demo_intake
+from mastermind.accounts.demo import DEMO_PASSWORD, ORGANISER_EMAIL, ensure_user
+from meetings.demo import calendar as demo_calendar
+from meetings.demo import schedules as demo_schedules
 
-ORGANISER_EMAIL = "organiser@example.org"
-DEMO_PASSWORD = "mastermind-demo"  # noqa: S105 - a published demo sign-in, never in production
-
-# Each part of the app adds its demo data in a `seed(report)` function, in this order.
-PARTS = ("groups.demo_intake", "groups.demo_groups", "meetings.demo", "meetings.demo_calendar")
-
-
-def ensure_user(
-    email: str, *, display_name: str, staff: bool = False, language: str = "de"
-) -> User:
-    user, created = User.objects.get_or_create(
-        email=email,
-        defaults={
-            "display_name": display_name,
-            "is_staff": staff,
-            "is_superuser": staff,
-            "language": language,
-        },
-    )
-    if created:
-        user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
-    EmailAddress.objects.get_or_create(
-        user=user, email=email, defaults={"verified": True, "primary": True}
-    )
-    return user
+PARTS = (demo_intake, demo_groups, demo_schedules, demo_calendar)
 
 
 def seed() -> list[str]:
@@ -43,12 +22,6 @@ def seed() -> list[str]:
         f"Organiser: {ORGANISER_EMAIL} / password {DEMO_PASSWORD} (or sign in by emailed code;",
         "           the code appears in this console)",
     ]
-    for name in PARTS:
-        try:
-            part = importlib.import_module(name)
-        except ModuleNotFoundError as error:
-            if error.name != name:
-                raise
-            continue
+    for part in PARTS:
         part.seed(report)
     return report

@@ -1,10 +1,13 @@
 """Settings, read from environment variables.
 
-A fresh checkout runs with nothing set: SQLite, console email, no Redis, DEBUG on.
-Production sets DEBUG=false and must then provide SECRET_KEY and ALLOWED_HOSTS.
-See the README for the full table.
+A fresh checkout runs with nothing set: SQLite, console email, no Redis. DEBUG is on only
+under the development server (``manage.py runserver`` or ``run_dev``, which ``make run``
+uses) or when ``DEBUG=true`` is set: a deployment that forgets the variable gets
+production behaviour, and then must provide SECRET_KEY and ALLOWED_HOSTS (the
+development key is refused). See the README for the full table.
 """
 
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -12,13 +15,22 @@ import environ
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 
-DEBUG = env.bool("DEBUG", default=True)
+DEVELOPMENT_SERVERS = ("runserver", "run_dev")
+
+
+def _development_server() -> bool:
+    argv = sys.argv
+    return Path(argv[0]).name == "manage.py" and len(argv) > 1 and argv[1] in DEVELOPMENT_SERVERS
+
+
+DEBUG = env.bool("DEBUG", default=_development_server())
 
 _DEV_SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"  # noqa: S105
 if DEBUG:
@@ -57,22 +69,26 @@ INSTALLED_APPS = [
     "csp",
 ]
 
+# The header layers come first, so every answer carries their headers: static files
+# (WhiteNoise), calendar feeds, the request guard's 400 and the error pages.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "mastermind.middleware.PermissionsPolicyMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Token-authenticated calendar feeds skip the layers below (meetings/middleware.py).
-    "meetings.middleware.CalendarFeedMiddleware",
+    "mastermind.core.middleware.PermissionsPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Malformed requests (NUL bytes, non-UTF-8 bodies) get a 400 before anything reads them.
+    "mastermind.core.middleware.RequestGuardMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Token-authenticated calendar feeds skip the layers below (meetings/calendar/middleware.py).
+    "meetings.calendar.middleware.CalendarFeedMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "mastermind.middleware.RejectNulBytesMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "mastermind.middleware.UserPreferencesMiddleware",
+    "mastermind.core.middleware.UserPreferencesMiddleware",
+    "mastermind.core.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
 
@@ -92,7 +108,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
-                "mastermind.context_processors.site",
+                "mastermind.core.context_processors.site",
             ],
         },
     },
@@ -114,15 +130,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A transaction left open (a hung network call, a crashed request) must not hold row
+    # locks for ever: PostgreSQL ends a session idle inside a transaction after this long.
+    # No code path talks to the network inside a transaction (the outbox sends between two
+    # short ones), so 60 s is far above anything legitimate and far below "a sweep missed".
+    _idle_ms = env.int("DB_IDLE_IN_TRANSACTION_TIMEOUT", default=60) * 1000
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _db_options["options"] = (
+        f"{_db_options.get('options', '')} -c idle_in_transaction_session_timeout={_idle_ms}"
+    ).strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis is broker and cache in production; without it, development still runs a real
-# Celery worker on kombu's filesystem transport and caches in process memory.
+# Celery worker on kombu's filesystem transport and caches in process memory. The cache is
+# django-redis: one client per connection pool (Django's own backend builds a client per
+# call), and the calendar feed keeps its validators in it only when it is this shared
+# Redis (meetings/calendar/feed_cache.py).
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "mastermind.cache.ReusingRedisCache",  # Django's, one client per pool
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "mastermind",
         }
@@ -145,7 +173,7 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 
 # django-allauth: the email address is the login; members sign in by an emailed code.
-ACCOUNT_ADAPTER = "mastermind.accounts.AccountAdapter"
+ACCOUNT_ADAPTER = "mastermind.accounts.adapter.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -188,9 +216,17 @@ STORAGES = {
     },
 }
 
-# Email: the console in development; EMAIL_URL (smtp://user:pass@host:587?tls=True) in production.
+# Email: the console in development; EMAIL_URL (smtp+tls://user:pass@host:587) in production.
+# django-environ puts the URL's query (?timeout=10&tls=True) into OPTIONS, which Django
+# ignores; the ones that matter are applied here. Nothing in the mail path may hang: an SMTP
+# connection times out after EMAIL_TIMEOUT seconds (default 15) per network operation.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+_email_options = {key.upper(): value for key, value in EMAIL_CONFIG.pop("OPTIONS", {}).items()}
 vars().update(EMAIL_CONFIG)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=int(_email_options.get("TIMEOUT", 15)))
+for _option, _setting in (("TLS", "EMAIL_USE_TLS"), ("SSL", "EMAIL_USE_SSL")):
+    if _option in _email_options:
+        vars()[_setting] = str(_email_options[_option]).lower() in ("1", "true", "yes", "on")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Mastermind <mastermind@localhost>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 ORGANISER_EMAILS = env.list("ORGANISER_EMAILS", default=[])
@@ -208,16 +244,53 @@ if not REDIS_URL:
     }
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
+# Two queues, so a minute sweep never waits behind a backlog of sends: "mail" (the default:
+# sending, and the daily jobs, which may wait) and "sweeps" (beat's minute jobs: the reminder
+# sweep, re-queueing of lost messages, the mail-server probe; each takes well under a
+# second). A worker started without -Q serves both; see the README to split them.
+# Each queue has its own exchange and routing key: a queue declared by name only would be
+# bound to the default exchange and key, and a direct exchange then copies every message
+# into both queues.
+CELERY_TASK_QUEUES = (
+    Queue("mail", Exchange("mail", type="direct"), routing_key="mail"),
+    Queue("sweeps", Exchange("sweeps", type="direct"), routing_key="sweeps"),
+)
+CELERY_TASK_DEFAULT_QUEUE = "mail"
+CELERY_TASK_DEFAULT_EXCHANGE = "mail"
+CELERY_TASK_DEFAULT_ROUTING_KEY = "mail"
+CELERY_TASK_ROUTES = {
+    "meetings.sweep_reminders": {"queue": "sweeps"},
+    "mastermind.requeue_stuck_notifications": {"queue": "sweeps"},
+    "mastermind.probe_mail_server": {"queue": "sweeps"},
+}
+# A message is acknowledged after its task ran (acks_late), and given back to the broker
+# when the worker process running it dies (reject_on_worker_lost): a worker killed while
+# sending loses nothing. That can run a task twice; every task is safe to run twice (the
+# outbox leases a row before sending and sends nothing for a row already sent).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# One message reserved per process: a long send does not hold other messages hostage.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Time limits for every task; the send task has its own, shorter ones (outbox/tasks.py).
 CELERY_TASK_TIME_LIMIT = 5 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
+# Redis redelivers a message not acknowledged within visibility_timeout. It must exceed the
+# longest a reserved message can legitimately wait and run (one task ahead of it plus its
+# own run, each at most the 5-minute hard limit), or a healthy task would run twice; beyond
+# that, a message held by a worker that vanished comes back after 15 minutes (the outbox's
+# lease and the minute re-queue usually get there first). No task uses an ETA or
+# countdown, so nothing waits in the broker longer than this.
+if REDIS_URL:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 15 * 60}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Beat keeps its schedule state here; the folder is created on start (mastermind/celery.py).
+# Any writable path; the state is disposable (the schedule itself is in mastermind/celery.py).
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule")
+)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 
 # Security. Production values; DEBUG relaxes only what breaks plain-http development.
@@ -263,6 +336,15 @@ MEETING_HORIZON_DAYS = env.int("MEETING_HORIZON_DAYS", default=365)
 RATELIMIT_ENABLED = env.bool("RATELIMIT_ENABLED", default=True)
 RATELIMIT_PROXY_COUNT = env.int("RATELIMIT_PROXY_COUNT", default=0)
 APPLICATION_RETENTION_DAYS = env.int("APPLICATION_RETENTION_DAYS", default=180)
+# The outbox (mastermind/outbox/delivery.py): how long a send may hold a row before another
+# worker may take it over (above the send task's hard time limit), and /healthz thresholds.
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=3 * 60)
+OUTBOX_STUCK_AFTER_SECONDS = env.int("OUTBOX_STUCK_AFTER_SECONDS", default=2 * 60)
+HEALTH_OUTBOX_OLDEST_PENDING_SECONDS = env.int(
+    "HEALTH_OUTBOX_OLDEST_PENDING_SECONDS", default=15 * 60
+)
+HEALTH_OUTBOX_FAILING_MAX = env.int("HEALTH_OUTBOX_FAILING_MAX", default=20)
+HEALTH_BEAT_MAX_AGE_SECONDS = env.int("HEALTH_BEAT_MAX_AGE_SECONDS", default=5 * 60)
 
 LOGGING = {
     "version": 1,

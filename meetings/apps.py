@@ -8,12 +8,10 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         # Register the outbox builders of this app's emails and the signal receivers.
-        from . import (  # noqa: F401
-            notifications_calendar,
-            notifications_meetings,
-            notifications_reminders,
-            signals,
-        )
-        from .calendar_cache import connect_deletions
+        from meetings import contributions, notifications, receivers  # noqa: F401
+        from meetings.calendar import feed_cache
+        from meetings.calendar import notifications as calendar_notifications  # noqa: F401
+        from meetings.reminders import notifications as reminder_notifications  # noqa: F401
 
-        connect_deletions()
+        # The feed cache's receivers for edits outside the services (the admin's forms).
+        feed_cache.connect()

@@ -2,6 +2,7 @@ import datetime as dt
 import secrets
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -9,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import Group, Weekday
-from mastermind.timezones import validate_time_zone
+from mastermind.core.timezones import validate_time_zone
 
 
 class HolidayRegion(models.TextChoices):
@@ -176,6 +177,13 @@ class Meeting(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    notifications = GenericRelation(
+        "mastermind.Notification",
+        content_type_field="subject_type",
+        object_id_field="subject_id",
+        related_query_name="meeting",
+    )
 
     class Meta:
         verbose_name = _("meeting")

@@ -10,9 +10,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from groups.models import Group, Membership
-from mastermind.models import User
-
-from .models import (
+from mastermind.accounts.models import User
+from meetings import rules
+from meetings.models import (
     Absence,
     AgendaItem,
     Commitment,
@@ -44,16 +44,10 @@ def with_people():
     )
 
 
-def can_see_group(*, user: User, group_id: int, now: dt.datetime | None = None) -> bool:
-    if user.is_staff:
-        return True
-    return Membership.objects.current(now).filter(group_id=group_id, user=user).exists()
-
-
 def meeting_for_member(*, user: User, pk: int, now: dt.datetime | None = None) -> Meeting:
     """The meeting if the user is a current member of its group (or staff); else 404."""
     meeting = Meeting.objects.select_related("group").filter(pk=pk).first()
-    if meeting is None or not can_see_group(user=user, group_id=meeting.group_id, now=now):
+    if meeting is None or not rules.may_see_meeting(user=user, meeting=meeting, at=now):
         raise Http404
     return meeting
 

@@ -1,4 +1,6 @@
-from . import views_calendar, views_meetings, views_profile
+from meetings.calendar import views as views_calendar
+from meetings.views import meetings as views_meetings
+from meetings.views import profile as views_profile
 
 app_name = "meetings"
 urlpatterns = [

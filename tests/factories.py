@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from groups.models import Application, ApplicationStatus, Group, Intake, InterestSignup, Membership
-from mastermind.models import User
+from mastermind.accounts.models import User
 from meetings.models import (
     Absence,
     AgendaItem,

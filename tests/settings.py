@@ -2,6 +2,11 @@
 
 import os
 
+# Tests run the development configuration (the development SECRET_KEY, local hosts);
+# Django's test runner switches DEBUG itself off. Production behaviour is tested in
+# subprocesses with their own environment (tests/mastermind/test_settings.py).
+os.environ.setdefault("DEBUG", "true")
+
 from mastermind.settings import *  # noqa: F403
 from mastermind.settings import REDIS_URL
 
@@ -15,16 +20,20 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-# Each pytest-xdist worker gets its own Redis database, so cache clears and queued tasks
-# of one test process never touch another's.
-_worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-_db_index = 1 + int(_worker.removeprefix("gw") or 0)
+# Each pytest-xdist worker gets its own Redis database, so cache clears (FLUSHDB) and
+# queued tasks of one test process never touch another's. REDIS_URL=.../N with N > 0 runs
+# worker k in database N + k, so test runs side by side with numbers at least -n apart keep
+# apart too; without a number (or with 0, the development server's) workers use 1, 2, ...
+_worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
 if REDIS_URL:
-    _redis_base = REDIS_URL.rsplit("/", 1)[0] if REDIS_URL.count("/") > 2 else REDIS_URL
-    REDIS_TEST_URL = f"{_redis_base}/{_db_index}"
+    _redis_base, _, _db = (
+        REDIS_URL.rpartition("/") if REDIS_URL.count("/") > 2 else (REDIS_URL, "", "")
+    )
+    _first = int(_db) if _db.isdigit() and int(_db) > 0 else 1
+    REDIS_TEST_URL = f"{_redis_base}/{_first + _worker}"
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_TEST_URL,
         }
     }

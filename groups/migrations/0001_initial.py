@@ -5,7 +5,7 @@ import django.core.validators
 import django.db.models.deletion
 import django.db.models.functions.text
 import django.utils.timezone
-import mastermind.timezones
+import mastermind.core.timezones
 from django.conf import settings
 from django.db import migrations, models
 
@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
                 ('meeting_weekday', models.PositiveSmallIntegerField(choices=[(0, 'Monday'), (1, 'Tuesday'), (2, 'Wednesday'), (3, 'Thursday'), (4, 'Friday'), (5, 'Saturday'), (6, 'Sunday')], default=1, verbose_name='default weekday')),
                 ('meeting_start_time', models.TimeField(default=datetime.time(19, 0), verbose_name='local start time')),
                 ('meeting_duration_minutes', models.PositiveSmallIntegerField(default=120, validators=[django.core.validators.MinValueValidator(30), django.core.validators.MaxValueValidator(240)], verbose_name='duration (minutes)')),
-                ('time_zone', models.CharField(default='Europe/Berlin', max_length=64, validators=[mastermind.timezones.validate_time_zone], verbose_name='time zone')),
+                ('time_zone', models.CharField(default='Europe/Berlin', max_length=64, validators=[mastermind.core.timezones.validate_time_zone], verbose_name='time zone')),
                 ('topics', models.JSONField(blank=True, default=list, help_text='The curated topics applicants choose from; they can add their own.', verbose_name='topics')),
                 ('topic_preference', models.CharField(choices=[('similar', 'Similar topics'), ('complementary', 'Complementary topics')], default='similar', max_length=16, verbose_name='group by')),
                 ('proposal', models.JSONField(blank=True, editable=False, null=True, verbose_name='current group proposal')),
@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
                 ('description', models.TextField(blank=True, verbose_name='description')),
                 ('video_url', models.URLField(blank=True, help_text='Zoom, Jitsi, Skype, …', verbose_name='video call link')),
                 ('chat_url', models.URLField(blank=True, help_text='WhatsApp, Signal, Slack, …', verbose_name='chat link')),
-                ('time_zone', models.CharField(default='Europe/Berlin', max_length=64, validators=[mastermind.timezones.validate_time_zone], verbose_name='time zone')),
+                ('time_zone', models.CharField(default='Europe/Berlin', max_length=64, validators=[mastermind.core.timezones.validate_time_zone], verbose_name='time zone')),
                 ('status', models.CharField(choices=[('active', 'Active'), ('paused', 'Paused'), ('ended', 'Ended')], default='active', max_length=16, verbose_name='status')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
                 ('ended_at', models.DateTimeField(blank=True, null=True, verbose_name='ended at')),
@@ -82,7 +82,7 @@ class Migration(migrations.Migration):
                 ('topics_other', models.CharField(blank=True, max_length=200, verbose_name='other topics')),
                 ('expectations', models.TextField(max_length=2000, verbose_name='expectations of the group')),
                 ('availability', models.JSONField(default=list, help_text="Weekday and start hour in the applicant's time zone, e.g. “tue-19”.", verbose_name='available evenings')),
-                ('time_zone', models.CharField(default='Europe/Berlin', max_length=64, validators=[mastermind.timezones.validate_time_zone], verbose_name='time zone')),
+                ('time_zone', models.CharField(default='Europe/Berlin', max_length=64, validators=[mastermind.core.timezones.validate_time_zone], verbose_name='time zone')),
                 ('language', models.CharField(choices=[('de', 'German'), ('en', 'English')], default='de', max_length=8, verbose_name='preferred language')),
                 ('consent_version', models.CharField(max_length=32, verbose_name='privacy notice version')),
                 ('consented_at', models.DateTimeField(verbose_name='consented at')),

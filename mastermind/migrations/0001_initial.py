@@ -2,8 +2,8 @@
 
 import django.db.models.functions.text
 import django.utils.timezone
-import mastermind.models
-import mastermind.timezones
+import mastermind.accounts.models
+import mastermind.core.timezones
 from django.db import migrations, models
 
 
@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                 ('email', models.EmailField(max_length=254, unique=True, verbose_name='email address')),
                 ('display_name', models.CharField(blank=True, max_length=100, verbose_name='display name')),
                 ('language', models.CharField(choices=[('de', 'German'), ('en', 'English')], default='de', max_length=8, verbose_name='preferred language')),
-                ('time_zone', models.CharField(default='Europe/Berlin', max_length=64, validators=[mastermind.timezones.validate_time_zone], verbose_name='time zone')),
+                ('time_zone', models.CharField(default='Europe/Berlin', max_length=64, validators=[mastermind.core.timezones.validate_time_zone], verbose_name='time zone')),
                 ('is_staff', models.BooleanField(default=False, help_text='Organisers can sign in to the admin and manage intakes and groups.', verbose_name='organiser')),
                 ('is_active', models.BooleanField(default=True, verbose_name='active')),
                 ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(django.db.models.functions.text.Lower('email'), name='user_email_ci_unique')],
             },
             managers=[
-                ('objects', mastermind.models.UserManager()),
+                ('objects', mastermind.accounts.models.UserManager()),
             ],
         ),
     ]

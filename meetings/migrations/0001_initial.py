@@ -3,7 +3,7 @@
 import datetime
 import django.core.validators
 import django.db.models.deletion
-import mastermind.timezones
+import mastermind.core.timezones
 import meetings.models
 from django.conf import settings
 from django.db import migrations, models
@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
                 ('series_date', models.DateField(blank=True, help_text="The schedule's local date this meeting belongs to; empty for extra ones.", null=True, verbose_name='date in the series')),
                 ('starts_at', models.DateTimeField(verbose_name='starts at')),
                 ('ends_at', models.DateTimeField(verbose_name='ends at')),
-                ('time_zone', models.CharField(default='Europe/Berlin', max_length=64, validators=[mastermind.timezones.validate_time_zone], verbose_name='time zone')),
+                ('time_zone', models.CharField(default='Europe/Berlin', max_length=64, validators=[mastermind.core.timezones.validate_time_zone], verbose_name='time zone')),
                 ('status', models.CharField(choices=[('scheduled', 'Scheduled'), ('cancelled', 'Cancelled'), ('skipped', 'Not held (pause or holiday)')], default='scheduled', max_length=16, verbose_name='status')),
                 ('skip_reason', models.CharField(blank=True, max_length=200, verbose_name='why not held')),
                 ('is_override', models.BooleanField(default=False, help_text='Moved or cancelled by the organiser: schedule edits leave it alone.', verbose_name='changed by hand')),
@@ -159,7 +159,7 @@ class Migration(migrations.Migration):
                 ('weekday', models.PositiveSmallIntegerField(choices=[(0, 'Monday'), (1, 'Tuesday'), (2, 'Wednesday'), (3, 'Thursday'), (4, 'Friday'), (5, 'Saturday'), (6, 'Sunday')], default=1, verbose_name='weekday')),
                 ('start_time', models.TimeField(default=datetime.time(19, 0), verbose_name='local start time')),
                 ('duration_minutes', models.PositiveSmallIntegerField(default=120, validators=[django.core.validators.MinValueValidator(30), django.core.validators.MaxValueValidator(240)], verbose_name='duration (minutes)')),
-                ('time_zone', models.CharField(default='Europe/Berlin', max_length=64, validators=[mastermind.timezones.validate_time_zone], verbose_name='time zone')),
+                ('time_zone', models.CharField(default='Europe/Berlin', max_length=64, validators=[mastermind.core.timezones.validate_time_zone], verbose_name='time zone')),
                 ('first_date', models.DateField(verbose_name='first date')),
                 ('end_date', models.DateField(blank=True, null=True, verbose_name='end date')),
                 ('hot_seats', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(2)], verbose_name='hot seats per meeting')),

@@ -2,18 +2,17 @@
 
 Skips without Chromium locally; on CI (``CI`` set) a missing browser fails the run.
 Every page is watched for JavaScript errors and failed requests, and key pages are
-saved as PNG screenshots under tests/browser/screenshots/ (kept out of git).
+saved as PNG screenshots under tests/browser/screenshots/ (kept out of git). Helpers to
+import (screenshots, axe-core checks, the journey's data and labels) are in helpers.py.
 """
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
-AXE = Path(__file__).resolve().parents[1] / "js" / "node_modules" / "axe-core" / "axe.min.js"
+from tests.browser.helpers import CHROMIUM, require
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -24,18 +23,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
-
-
-def on_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
-def require(condition: bool, reason: str) -> None:
-    if condition:
-        return
-    if on_ci():
-        pytest.fail(f"browser tests cannot run on CI: {reason}")
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")
@@ -101,28 +88,3 @@ def browser_page(chromium, live_server, request):
     context.close()
     celery_app.conf.task_always_eager = previous
     assert problems.errors == [], problems.errors
-
-
-def screenshot(page, name: str) -> Path:
-    SCREENSHOTS.mkdir(exist_ok=True)
-    path = SCREENSHOTS / f"{name}-{page.language}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
-
-
-def axe_violations(page, *, impacts=("serious", "critical")) -> list[dict]:
-    """Run axe-core in the page; returns the serious and critical violations."""
-    require(AXE.exists(), "axe-core not installed (run npm ci in tests/js)")
-    # Evaluated through the DevTools protocol, which the page's strict CSP (no inline
-    # scripts) does not govern, so the policy stays on while the check runs.
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [
-        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in result["violations"]
-        if v["impact"] in impacts
-    ]
-
-
-def has_browser() -> bool:
-    return Path(CHROMIUM).exists() and shutil.which("node") is not None

@@ -4,10 +4,8 @@ import pytest
 from django.core import mail
 
 from groups.models import Application
+from tests.browser.helpers import axe_violations, emailed_link, last_mail_to, screenshot, tr
 from tests.factories import IntakeFactory
-
-from .conftest import axe_violations, screenshot
-from .fixtures_journey import emailed_link, last_mail_to, tr
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

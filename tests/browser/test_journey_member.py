@@ -4,11 +4,17 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from meetings import calendar
+from meetings.calendar import feed as calendar
 from meetings.models import Absence, Commitment, Meeting, Preparation
-
-from .conftest import axe_violations, screenshot
-from .fixtures_journey import member_group, presenter_meetings, presenters, sign_in_by_code, tr
+from tests.browser.helpers import (
+    axe_violations,
+    member_group,
+    presenter_meetings,
+    presenters,
+    screenshot,
+    sign_in_by_code,
+    tr,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,21 +8,21 @@ from django.utils import formats
 
 from groups.models import ApplicationStatus, Group, Membership, Weekday
 from meetings.models import HotSeat, Meeting
+from tests.browser.helpers import next_weekday, open_intake, screenshot, tr
 from tests.factories import StaffFactory
-
-from .conftest import screenshot
-from .fixtures_journey import next_weekday, open_intake, tr
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "a long organiser passphrase"
 
 
 def sign_in_to_admin(page, live_server, *, email: str, password: str) -> None:
+    """The admin's sign-in hands over to the site's rate-limited one (password form)."""
     page.goto(f"{live_server.url}/admin/")
-    page.wait_for_url("**/admin/login/**")
-    page.fill("#id_username", email)
+    page.wait_for_url("**/accounts/login/**")
+    page.click("details.panel summary")
+    page.fill("#id_login", email)
     page.fill("#id_password", password)
-    page.get_by_role("button", name=tr(page, "Log in")).click()
+    page.locator("details.panel form button[type=submit]").click()
     page.wait_for_url(f"{live_server.url}/admin/")
 
 

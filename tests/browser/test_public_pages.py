@@ -1,6 +1,6 @@
 import pytest
 
-from .conftest import axe_violations, screenshot
+from tests.browser.helpers import axe_violations, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

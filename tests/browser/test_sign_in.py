@@ -3,9 +3,8 @@ import re
 import pytest
 from django.core import mail
 
+from tests.browser.helpers import axe_violations, screenshot
 from tests.factories import UserFactory
-
-from .conftest import axe_violations, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from mastermind.celery import app as celery_app
-from mastermind.tasks import record_heartbeat
+from mastermind.ops.tasks import record_heartbeat
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 

@@ -44,3 +44,27 @@ def test_production_refuses_to_start_without_allowed_hosts():
     result = run_manage("check", env=env)
     assert result.returncode != 0
     assert "ALLOWED_HOSTS must be set" in result.stderr
+
+
+def test_without_debug_variable_a_command_gets_production_and_refuses_the_dev_key():
+    """A deployment that forgets DEBUG is not in development mode."""
+    env = {k: v for k, v in PRODUCTION.items() if k not in ("DEBUG", "SECRET_KEY")}
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+    dev_key = "django-insecure-development-only-key-never-use-in-production"
+    result = run_manage("check", env={**env, "SECRET_KEY": dev_key})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_debug_is_on_under_the_development_server_only(monkeypatch):
+    from mastermind import settings
+
+    monkeypatch.setattr(sys, "argv", ["manage.py", "runserver", "127.0.0.1:8000"])
+    assert settings._development_server()
+    monkeypatch.setattr(sys, "argv", ["manage.py", "run_dev"])
+    assert settings._development_server()
+    for argv in (["manage.py", "migrate"], ["gunicorn", "mastermind.wsgi"], ["celery", "worker"]):
+        monkeypatch.setattr(sys, "argv", argv)
+        assert not settings._development_server()

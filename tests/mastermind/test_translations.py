@@ -71,7 +71,7 @@ def test_compiled_mo_matches_po():
             assert got == entry["msgstr"], entry["msgid"]
 
 
-@pytest.mark.parametrize("entry", ENTRIES[:1])
+@pytest.mark.parametrize("entry", [e for e in ENTRIES if "msgstr" in e][:1])
 def test_django_loads_the_catalogue(entry):
     with translation.override("de"):
         assert translation.gettext(entry["msgid"]) == entry["msgstr"]

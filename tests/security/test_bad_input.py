@@ -14,141 +14,27 @@ Each example runs in a savepoint that is rolled back, so examples do not see eac
 
 from __future__ import annotations
 
-import string
 from urllib.parse import quote, urlencode
 
 import pytest
-from django.contrib import messages
-from django.contrib.messages import get_messages
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from groups.models import Application, Intake, InterestSignup, MatchingPin, Membership
-from mastermind.models import Notification, User
-from meetings.models import (
-    Absence,
-    Commitment,
-    Meeting,
-    MemberSettings,
-    Pause,
-    Preparation,
-    Schedule,
-    SwapRequest,
-)
-
-from .fixtures_security import ROLES, build_world, client_for, rolled_back
-from .test_permission_matrix import ROWS
-
-pytestmark = pytest.mark.django_db
-
-FUZZ = settings(
-    max_examples=20,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-
-# -- strategies ----------------------------------------------------------------------------
-
-UNICODE = st.text(max_size=40)  # surrogates are excluded by default: HTTP cannot carry them
-CONTROL = st.text(st.characters(categories=["Cc"]), min_size=1, max_size=5)
-LONG = st.builds(lambda ch, n: ch * n, st.characters(), st.integers(10_001, 10_100))
-JUNK = st.one_of(UNICODE, CONTROL, LONG, st.just(""))
-EDGE_DATES = ["9999-12-31", "0001-01-01", "2027-02-30", "31.12.2027", "2027-13-01", "2027-3-1"]
-DATES = st.one_of(st.sampled_from(EDGE_DATES), st.dates().map(str), JUNK)
-TIMES = st.one_of(
-    st.sampled_from(["23:30", "00:00", "24:00", "23:59:60", "-1:00"]), st.times().map(str), JUNK
-)
-ZONES = st.one_of(
+from tests.security.helpers import (
+    FUZZ,
     JUNK,
-    st.sampled_from(["Mars/Olympus", "../../etc/passwd", "UTC", "Etc/GMT+12", "Europe/Berlin\0"]),
+    ROLES,
+    ZONES,
+    build_world,
+    check_post,
+    client_for,
+    mangled,
+    rolled_back,
 )
-NAMES = st.text(string.ascii_lowercase + "_", min_size=1, max_size=12)
+from tests.security.test_permission_matrix import ROWS
 
-
-def mangled(valid: dict, junk: dict | None = None):
-    """``valid`` with up to two fields replaced by junk and one left out, plus extra fields.
-
-    Mostly-valid data reaches the code behind validation (a service, a save); a few
-    broken fields at a time are how real mistakes and attacks look.
-    """
-    junk = junk or {}
-    keys = list(valid)
-
-    def build(junked: set, values: dict, dropped: set, extra: dict) -> dict:
-        data = {k: v for k, v in extra.items() if k not in valid}
-        for key in keys:
-            if key not in dropped:
-                data[key] = values[key] if key in junked else valid[key]
-        return data
-
-    return st.builds(
-        build,
-        st.sets(st.sampled_from(keys), max_size=2),
-        st.fixed_dictionaries({key: junk.get(key, JUNK) for key in keys}),
-        st.sets(st.sampled_from(keys), max_size=1),
-        st.dictionaries(NAMES, JUNK, max_size=2),
-    )
-
-
-# -- the property -----------------------------------------------------------------------------
-
-
-def snapshot() -> tuple:
-    """Everything the forms under test could write."""
-    return (
-        list(Application.objects.order_by("pk").values_list()),
-        list(InterestSignup.objects.order_by("pk").values_list()),
-        Notification.objects.count(),
-        list(
-            User.objects.order_by("pk").values_list(
-                "email", "display_name", "language", "time_zone"
-            )
-        ),
-        list(Membership.objects.order_by("pk").values_list("left_at", "left_reason")),
-        list(MemberSettings.objects.order_by("pk").values_list()),
-        list(Absence.objects.order_by("pk").values_list("user", "meeting", "note")),
-        list(
-            Preparation.objects.order_by("pk").values_list(
-                "story", "value_for_others", "feedback_wanted"
-            )
-        ),
-        list(Commitment.objects.order_by("pk").values_list("text", "status")),
-        SwapRequest.objects.count(),
-        list(Schedule.objects.values_list("pk")),
-        list(Pause.objects.values_list("pk")),
-        list(Meeting.objects.order_by("pk").values_list("starts_at", "status", "sequence")),
-        list(MatchingPin.objects.values_list("pk")),
-        list(
-            Intake.objects.order_by("pk").values_list("title", "opens_at", "deadline", "proposal")
-        ),
-    )
-
-
-def _error_messages(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request) if m.level == messages.ERROR]
-
-
-def check_post(world, role: str, url: str, data: dict):
-    with rolled_back():
-        before = snapshot()
-        response = client_for(world, role).post(url, data)
-        status = response.status_code
-        assert status < 500, f"{url} answered {status} to {data!r:.300}"
-        if status in (200, 400):  # the form is shown again: invalid
-            assert snapshot() == before, f"{url} saved invalid input {data!r:.300}"
-            body = response.content.decode()
-            assert "errorlist" in body or "message-error" in body, "no error shown"
-        elif status == 302 and _error_messages(response):
-            assert snapshot() == before, f"{url} saved input it refused: {data!r:.300}"
-        return response
-
-
-@pytest.fixture(name="world")
-def world_fixture(settings):
-    settings.RATELIMIT_ENABLED = False  # the properties post far more often than a person
-    return build_world()
-
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_rate_limits")]
 
 # -- public forms -----------------------------------------------------------------------------
 

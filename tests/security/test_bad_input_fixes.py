@@ -7,20 +7,13 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
 from groups.models import Intake, Membership
-from mastermind.models import User
+from mastermind.accounts.models import User
 from meetings.models import Meeting, Schedule
-
-from .fixtures_security import build_world, client_for
-from .test_bad_input_staff import INTAKE, SCHEDULE
+from tests.security.helpers import INTAKE, SCHEDULE, client_for
 
 pytestmark = pytest.mark.django_db
 
 RANGE_ERROR = "between the years 2000 and 2100"
-
-
-@pytest.fixture(name="world")
-def world_fixture():
-    return build_world()
 
 
 @pytest.fixture(name="staff")

@@ -13,18 +13,19 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from .test_bad_input import (
+from tests.security.helpers import (
     DATES,
     FUZZ,
+    INTAKE,
     JUNK,
+    SCHEDULE,
     TIMES,
     ZONES,
     check_post,
     mangled,
-    world_fixture,  # noqa: F401 - fixture
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_rate_limits")]
 
 # -- staff forms ------------------------------------------------------------------------------
 
@@ -54,22 +55,6 @@ def test_group_manage_survives_any_input(world, data):
     check_post(world, "staff", reverse("groups:group_manage", args=[world.group_a.pk]), data)
 
 
-SCHEDULE = {
-    "group": "1",
-    "every_weeks": "2",
-    "weekday": "1",
-    "start_time": "19:00",
-    "duration_minutes": "90",
-    "time_zone": "",
-    "first_date": "2027-01-05",
-    "end_date": "",
-    "hot_seats": "1",
-    "holiday_region": "",
-    "reminder_hours_before": "24",
-    "second_reminder_minutes_before": "",
-    "preparation_reminder_days": "5",
-    "commitments_prompt_minutes_after": "60",
-}
 NUMBERS = st.one_of(JUNK, st.integers().map(str))
 
 
@@ -135,22 +120,6 @@ def test_admin_move_meeting_survives_any_date_and_time(world, day, start):
     data = {"action": "move_meeting", ACTION_CHECKBOX_NAME: world.meeting_a.pk, "apply": "1"}
     data |= {"date": day, "time": start, "reason": "Feiertag"}
     check_post(world, "staff", reverse("admin:meetings_meeting_changelist"), data)
-
-
-INTAKE = {
-    "title": "Herbst",
-    "slug": "herbst",
-    "pitch": "**Hallo**",
-    "min_group_size": "4",
-    "max_group_size": "5",
-    "topics": "SEO",
-    "topic_preference": "similar",
-    "meeting_every_weeks": "2",
-    "meeting_weekday": "1",
-    "meeting_start_time": "19:00",
-    "meeting_duration_minutes": "120",
-    "time_zone": "Europe/Berlin",
-}
 
 
 @FUZZ

@@ -14,12 +14,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from groups import signing
 from groups.models import Application, InterestSignup
-from mastermind.models import User
-from meetings import preferences
+from mastermind.accounts.models import User
 from meetings.models import MemberSettings
-
-from .fixtures_security import build_world, rolled_back
-from .test_permission_matrix import ROWS
+from meetings.services import preferences
+from tests.security.helpers import build_world, rolled_back
+from tests.security.test_permission_matrix import ROWS
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from groups.models import Application, InterestSignup
-
-from .fixtures_security import build_world, rolled_back
+from tests.security.helpers import rolled_back
 
 pytestmark = pytest.mark.django_db
 
@@ -51,11 +50,6 @@ def _assert_same(url: str, data: dict, known: str) -> None:
     assert known_answer[0] == 302 and known_answer[2] == 200  # a real answer, not a 429
     assert known_answer[:3] == unknown_answer[:3]
     assert known_answer[3] == unknown_answer[3]
-
-
-@pytest.fixture(name="world")
-def world_fixture():
-    return build_world()
 
 
 def test_sign_in_code_request_answers_the_same_for_members_and_strangers(world):

@@ -25,8 +25,7 @@ from django.utils import timezone
 
 from groups import signing
 from groups.models import Application
-
-from .fixtures_security import (
+from tests.security.helpers import (
     A_GROUP_NAME,
     A_PRIVATE,
     ROLES,

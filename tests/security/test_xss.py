@@ -18,15 +18,14 @@ from django.utils.html import escape
 from icalendar import Calendar
 
 from groups.models import Membership
-from groups.notifications_intake import DECISION
-from mastermind.mail import render_email
-from mastermind.models import Notification
+from groups.notifications.intake import DECISION
+from mastermind.core.mail import render_email
 from mastermind.outbox import builder_for
+from mastermind.outbox.models import Notification
 from meetings.models import Absence, Commitment, MeetingStatus, Preparation
-from meetings.reminders import stamp
+from meetings.reminders.sweep import stamp
 from tests.factories import AgendaItemFactory
-
-from .fixtures_security import World, build_world, client_for
+from tests.security.helpers import World, build_world, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -162,21 +161,21 @@ def test_emails_show_the_payloads_escaped(poisoned):
     membership = world.a1.memberships.get()
     a1, a = world.a1, world.meeting_a
     notifications = {
-        "welcome": Notification(kind="welcome", email=a1.email, user=a1, membership=membership),
+        "welcome": Notification(kind="welcome", email=a1.email, user=a1, subject=membership),
         "reminder": Notification(
             kind="meeting_reminder",
             email=a1.email,
             user=a1,
-            meeting=a,
+            subject=a,
             payload={"anchor": stamp(a.starts_at)},
         ),
         "hot seat changed": Notification(
-            kind="hot_seat_changed", email=a1.email, user=a1, meeting=a
+            kind="hot_seat_changed", email=a1.email, user=a1, subject=a
         ),
         "decision": Notification(
             kind=DECISION,
             email=world.app_x.email,
-            application=world.app_x,
+            subject=world.app_x,
             payload={"status": "accepted"},
         ),
     }

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from mastermind.backups import pg_env, require_postgresql
+from mastermind.ops.backups import pg_env, require_postgresql
 
 
 class Command(BaseCommand):

@@ -1,5 +1,6 @@
 """Serve the app with a Celery worker and beat, all stopped together by Ctrl-C."""
 
+import os
 import signal
 import subprocess
 import sys
@@ -38,7 +39,13 @@ class Command(BaseCommand):
             "web": [python, "manage.py", "runserver", addrport],
         }
         self.stdout.write(self.style.SUCCESS(f"Serving on http://{addrport}/ (Ctrl-C stops all)"))
-        processes = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}  # noqa: S603
+        # The worker and beat are development processes too (settings: DEBUG on only under
+        # the development server or DEBUG=true).
+        env = {**os.environ, "DEBUG": "true"}
+        processes = {
+            name: subprocess.Popen(cmd, env=env)  # noqa: S603
+            for name, cmd in commands.items()
+        }
         signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
         try:
             while all(p.poll() is None for p in processes.values()):

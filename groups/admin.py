@@ -1,1 +1,0 @@
-from . import admin_groups, admin_intake  # noqa: F401 - each registers its models

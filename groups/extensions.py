@@ -1,0 +1,15 @@
+"""What the groups app offers the apps above it, and what they contribute to it.
+
+Hooks (see :mod:`mastermind.core.registry`) that the meetings app fills in its
+``AppConfig.ready()``, so that groups never imports meetings:
+
+* ``group_page_sections``: ``hook(group=, user=, now=)`` returns ``(template, context)``
+  for a section of the member's group page (the meetings, commitments and swaps);
+* ``welcome_email_context``: ``hook(membership=, now=)`` returns extra context for the
+  welcome email (the first meetings).
+"""
+
+from mastermind.core.registry import Hooks
+
+group_page_sections = Hooks("sections of the group page")
+welcome_email_context = Hooks("context of the welcome email")

@@ -1,0 +1,70 @@
+"""Outbox builders for group membership (see mastermind/outbox): welcome, a member left."""
+
+from django.urls import reverse
+from django.utils import timezone
+
+from groups.extensions import welcome_email_context
+from groups.models import GroupStatus, Membership
+from groups.views.signin import signin_path
+from mastermind import outbox
+from mastermind.core.mail import Email, absolute_url
+from mastermind.outbox.kinds import EmailKind
+from mastermind.outbox.models import Notification
+
+
+@outbox.register(EmailKind.WELCOME)
+def build_welcome(notification: Notification) -> Email | None:
+    """Welcome a new member: the group, the others, the first meeting, links, sign-in link.
+
+    Skipped if the membership ended or the group ended before the email went out.
+    """
+    membership = (
+        Membership.objects.select_related("group", "user")
+        .filter(pk=notification.subject_id)
+        .first()
+    )
+    if membership is None or not membership.is_current:
+        return None
+    group, user = membership.group, membership.user
+    if group.status == GroupStatus.ENDED:
+        return None
+    now = timezone.now()
+    others = group.memberships.current(now).exclude(pk=membership.pk).select_related("user")
+    context = {
+        "member": user,
+        "group": group,
+        "others": [{"first_name": m.user.first_name, "topics": m.topics} for m in others],
+        "group_url": absolute_url(reverse("groups:group_detail", kwargs={"pk": group.pk})),
+        "signin_url": absolute_url(signin_path(user)),
+        "code_signin_url": absolute_url(reverse("account_request_login_code")),
+    }
+    for _name, contribute in welcome_email_context:
+        context.update(contribute(membership=membership, now=now))
+    return Email(
+        template="groups/email/welcome",
+        to=user.email,
+        context=context,
+        language=user.language,
+        time_zone=user.time_zone,
+    )
+
+
+@outbox.register(EmailKind.MEMBER_LEFT)
+def build_member_left(notification: Notification) -> Email | None:
+    recipient = notification.user
+    membership = Membership.objects.select_related("group").filter(pk=notification.subject_id)
+    membership = membership.first()
+    if recipient is None or not recipient.is_active or membership is None:
+        return None
+    group = membership.group
+    return Email(
+        template="groups/email/member_left",
+        to=notification.email,
+        language=recipient.language,
+        time_zone=recipient.time_zone,
+        context={
+            "group": group,
+            "recipient": recipient,
+            "group_url": absolute_url(group.get_absolute_url()),
+        },
+    )

@@ -1,1 +1,0 @@
-from . import admin_meetings, admin_notifications  # noqa: F401 - each registers its models

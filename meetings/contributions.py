@@ -1,0 +1,98 @@
+"""What the meetings app contributes to the layers below it (registered in ``ready()``).
+
+* the group page's meetings section and the welcome email's first meeting (groups);
+* its part of the personal-data export and of account deletion (privacy).
+"""
+
+import datetime as dt
+
+from groups.extensions import group_page_sections, welcome_email_context
+from groups.models import Group, Membership
+from mastermind import outbox
+from mastermind.accounts.models import User
+from mastermind.privacy import erasers, exporters
+from mastermind.privacy.services import iso
+from meetings import selectors
+from meetings.calendar import feed_cache
+from meetings.models import (
+    Absence,
+    Commitment,
+    HotSeat,
+    Meeting,
+    MeetingStatus,
+    MemberSettings,
+    Preparation,
+    SwapRequest,
+)
+
+
+@outbox.subject_querysets.register("meetings.meeting")
+def notification_meetings():
+    return Meeting.objects.select_related("group")
+
+
+@group_page_sections.register("meetings")
+def group_page_meetings(*, group: Group, user: User, now: dt.datetime) -> tuple[str, dict]:
+    context = selectors.group_page_context(group=group, user=user, now=now)
+    return "meetings/_group_meetings.html", context
+
+
+@welcome_email_context.register("first meeting")
+def welcome_first_meeting(*, membership: Membership, now: dt.datetime) -> dict:
+    next_meeting = (
+        Meeting.objects.filter(
+            group_id=membership.group_id, status=MeetingStatus.SCHEDULED, starts_at__gt=now
+        )
+        .order_by("starts_at")
+        .first()
+    )
+    return {"next_meeting": next_meeting}
+
+
+@exporters.register("meetings")
+def export_meetings_data(*, user: User) -> dict:
+    return {
+        "settings": list(
+            MemberSettings.objects.filter(user=user).values(
+                "calendar_invitations",
+                "meeting_reminders",
+                "preparation_reminders",
+                "commitment_prompts",
+                "hot_seat_changes",
+                "organiser_digests",
+            )
+        ),
+        "hot_seats": [
+            {"group": h.meeting.group.name, "meeting_starts_at": iso(h.meeting.starts_at)}
+            for h in HotSeat.objects.filter(user=user).select_related("meeting__group")
+        ],
+        "absences": [
+            {"meeting_starts_at": iso(a.meeting.starts_at), "note": a.note}
+            for a in Absence.objects.filter(user=user).select_related("meeting")
+        ],
+        "preparations": [
+            {
+                "meeting_starts_at": iso(p.meeting.starts_at),
+                "story": p.story,
+                "value_for_others": p.value_for_others,
+                "feedback_wanted": p.feedback_wanted,
+            }
+            for p in Preparation.objects.filter(user=user).select_related("meeting")
+        ],
+        "commitments": [
+            {"meeting_starts_at": iso(c.meeting.starts_at), "text": c.text, "status": c.status}
+            for c in Commitment.objects.filter(user=user).select_related("meeting")
+        ],
+    }
+
+
+@erasers.register("meetings")
+def erase_meetings_data(*, user: User, now: dt.datetime) -> None:
+    Preparation.objects.filter(user=user).delete()
+    Commitment.objects.filter(user=user).delete()
+    Absence.objects.filter(user=user).delete()
+    SwapRequest.objects.filter(requester=user).delete()
+    SwapRequest.objects.filter(responder=user).delete()
+    HotSeat.objects.filter(user=user, meeting__starts_at__gt=now).delete()
+    MemberSettings.objects.filter(user=user).delete()
+    feed_cache.changed(users=[user.pk], groups=feed_cache.groups_of(user.pk))  # stops at once

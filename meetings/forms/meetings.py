@@ -1,0 +1,171 @@
+"""Forms: validate and convert; views and the admin hand cleaned data to the services."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mastermind.core.text import TextPolicyFormMixin, apply_text_policy
+from mastermind.core.timezones import validate_sane_date
+from meetings.models import HotSeat, Meeting, Pause, Preparation, Schedule
+
+
+class ScheduleAdminForm(TextPolicyFormMixin, forms.ModelForm):
+    class Meta:
+        model = Schedule
+        exclude: list[str] = []  # the admin's fieldsets choose the fields
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "time_zone" in self.fields:
+            self.fields["time_zone"].required = False
+            self.fields["time_zone"].help_text = _("Leave empty to use the group's time zone.")
+        for name in ("first_date", "end_date"):
+            if name in self.fields:
+                self.fields[name].validators.append(validate_sane_date)
+
+    def clean_time_zone(self) -> str:
+        return self.cleaned_data.get("time_zone") or ""
+
+    def clean(self):
+        cleaned = super().clean()
+        group = cleaned.get("group") or getattr(self.instance, "group", None)
+        if not cleaned.get("time_zone") and group is not None:
+            cleaned["time_zone"] = group.time_zone
+            self.instance.time_zone = group.time_zone
+        first, end = cleaned.get("first_date"), cleaned.get("end_date")
+        if first and end and end < first:
+            self.add_error("end_date", _("The end date must not lie before the first date."))
+        return cleaned
+
+
+class PauseAdminForm(TextPolicyFormMixin, forms.ModelForm):
+    class Meta:
+        model = Pause
+        fields = ["name", "group", "start_date", "end_date"]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("The last day must not lie before the first day."))
+        return cleaned
+
+
+class AgendaFormSet(forms.BaseInlineFormSet):
+    """The agenda's minutes must add up to the length of the group's meetings."""
+
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)
+        apply_text_policy(form)
+
+    def clean(self) -> None:
+        super().clean()
+        if any(form.errors for form in self.forms):
+            return
+        schedule = Schedule.objects.filter(group_id=self.instance.pk).first()
+        if schedule is None:
+            return
+        total = sum(
+            form.cleaned_data.get("minutes") or 0
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        )
+        if total != schedule.duration_minutes:
+            raise ValidationError(
+                _(
+                    "The agenda adds up to %(total)s minutes, but the meetings last "
+                    "%(duration)s minutes. Please make the minutes add up exactly."
+                ),
+                code="agenda_total",
+                params={"total": total, "duration": schedule.duration_minutes},
+            )
+
+
+class ReasonForm(TextPolicyFormMixin, forms.Form):
+    """The admin's intermediate form for cancelling meetings."""
+
+    reason = forms.CharField(
+        label=_("Reason (sent to the members)"), max_length=300, widget=forms.Textarea
+    )
+
+
+class MoveMeetingForm(ReasonForm):
+    """New local date and start time, in the meeting's own time zone; the length stays."""
+
+    date = forms.DateField(
+        label=_("New date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_sane_date],
+    )
+    time = forms.TimeField(
+        label=_("New start time"), widget=forms.TimeInput(attrs={"type": "time"})
+    )
+
+    def __init__(self, *args, meeting: Meeting, **kwargs):
+        self.meeting = meeting
+        super().__init__(*args, **kwargs)
+        self.fields["time"].help_text = _("Local time in %(zone)s.") % {"zone": meeting.time_zone}
+
+    def clean(self):
+        cleaned = super().clean()
+        day, start = cleaned.get("date"), cleaned.get("time")
+        if day and start:
+            zone = zoneinfo.ZoneInfo(self.meeting.time_zone)
+            starts_at = dt.datetime.combine(day, start, tzinfo=zone)
+            if starts_at <= timezone.now():
+                self.add_error("date", _("Choose a date and time in the future."))
+            cleaned["starts_at"] = starts_at
+        return cleaned
+
+
+class AbsenceForm(TextPolicyFormMixin, forms.Form):
+    note = forms.CharField(label=_("Note for the group (optional)"), max_length=300, required=False)
+
+
+class PreparationForm(TextPolicyFormMixin, forms.ModelForm):
+    class Meta:
+        model = Preparation
+        fields = ["story", "value_for_others", "feedback_wanted"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any((cleaned.get(f) or "").strip() for f in self.Meta.fields):
+            raise ValidationError(_("Please fill in at least one of the questions."))
+        return cleaned
+
+
+class CommitmentForm(TextPolicyFormMixin, forms.Form):
+    text = forms.CharField(label=_("By next time I will …"), max_length=500)
+
+    def clean_text(self) -> str:
+        text = self.cleaned_data["text"].strip()
+        if not text:
+            raise ValidationError(_("Please write down your commitment."))
+        return text
+
+
+class SwapRequestForm(forms.Form):
+    """Pick another member's upcoming hot seat to trade with the requester's own."""
+
+    target = forms.TypedChoiceField(label=_("Swap with"), coerce=int)
+
+    def __init__(self, *args, seats: list[HotSeat], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.seats = {seat.pk: seat for seat in seats}
+        self.fields["target"].choices = [
+            (
+                seat.pk,
+                f"{seat.user.first_name} – "
+                f"{timezone.localtime(seat.meeting.starts_at):%d.%m.%Y %H:%M}",
+            )
+            for seat in seats
+        ]
+
+    def clean_target(self) -> HotSeat:
+        return self.seats[self.cleaned_data["target"]]

@@ -1,0 +1,266 @@
+"""Keep a group's stored meetings in line with its schedule and the pauses.
+
+The series itself is computed by the pure :mod:`meetings.domain.recurrence`; this module
+only matches it against the stored rows, because a row's id is the meeting's calendar UID
+and must live as long as the meeting:
+
+* **Past meetings never change** (``starts_at <= now``), nor do rows changed by hand
+  (``is_override``) or extra rows without a ``series_date``.
+* A future row whose ``series_date`` is still in the series is updated in place: new times
+  (``sequence`` += 1, ``time_changed_at``), or ``skipped`` / back to ``scheduled`` when a pause
+  or holiday starts or stops covering it (``sequence`` += 1).
+* Rows whose date left the series (weekday or interval changed) are reused, in order, for
+  new dates of the series nearby (within one interval), so members' calendar entries move
+  instead of vanishing; what is left over is marked ``cancelled``, never deleted.
+* New dates get new rows; past dates only when the group has no meetings yet (a schedule
+  entered after the fact), so an edit does not invent history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from groups.models import Group
+from meetings.calendar import feed_cache
+from meetings.domain.recurrence import Occurrence, PausePeriod, occurrences
+from meetings.models import AgendaItem, Meeting, MeetingStatus, Pause, Schedule
+from meetings.services.hot_seat import replan_group
+
+SCHEDULE_CHANGED_REASON = "schedule changed"  # stored, not shown: cancel_reason of orphans
+
+# Default agenda for a 120-minute meeting; scaled to the schedule's duration.
+DEFAULT_AGENDA = (
+    (_("Check-in / wins since last time"), 15),
+    (_("Hot seat: challenge"), 15),
+    (_("Questions"), 20),
+    (_("Feedback"), 30),
+    (_("Commitments round"), 25),
+    (_("Closing round"), 15),
+)
+
+
+@dataclass
+class SyncResult:
+    created: int = 0
+    updated: int = 0
+    cancelled: int = 0
+
+
+def horizon_end(*, schedule: Schedule, now: dt.datetime) -> dt.date:
+    local_today = timezone.localtime(now, timezone=_zone(schedule.time_zone)).date()
+    return local_today + dt.timedelta(days=settings.MEETING_HORIZON_DAYS)
+
+
+def pauses_for(*, group: Group) -> list[PausePeriod]:
+    rows = Pause.objects.filter(Q(group__isnull=True) | Q(group=group))
+    return [PausePeriod(p.name, p.start_date, p.end_date) for p in rows]
+
+
+def series_for(*, schedule: Schedule, now: dt.datetime) -> list[Occurrence]:
+    return occurrences(
+        first_date=schedule.first_date,
+        every_weeks=schedule.every_weeks,
+        weekday=schedule.weekday,
+        start_time=schedule.start_time,
+        duration_minutes=schedule.duration_minutes,
+        time_zone=schedule.time_zone,
+        until=schedule.end_date,
+        horizon_end=horizon_end(schedule=schedule, now=now),
+        pauses=pauses_for(group=schedule.group),
+        holiday_region=schedule.holiday_region or None,
+    )
+
+
+def sync_meetings(
+    *, schedule: Schedule, now: dt.datetime | None = None, replan: bool = True
+) -> SyncResult:
+    """Create, update or cancel the group's future meeting rows to match the schedule."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        result = _sync(schedule, now)
+        if result.created or result.updated or result.cancelled:
+            feed_cache.changed(groups=[schedule.group_id])
+    if replan:
+        replan_group(group=schedule.group, now=now)
+    return result
+
+
+def sync_all(*, now: dt.datetime | None = None, groups=None) -> SyncResult:
+    """Sync every schedule (or those of ``groups``); the daily horizon task calls this."""
+    total = SyncResult()
+    schedules = Schedule.objects.select_related("group")
+    if groups is not None:
+        schedules = schedules.filter(group__in=groups)
+    for schedule in schedules:
+        result = sync_meetings(schedule=schedule, now=now)
+        total.created += result.created
+        total.updated += result.updated
+        total.cancelled += result.cancelled
+    return total
+
+
+def _sync(schedule: Schedule, now: dt.datetime) -> SyncResult:
+    result = SyncResult()
+    rows = list(Meeting.objects.select_for_update().filter(group=schedule.group))
+    frozen = {r.series_date for r in rows if r.starts_at <= now or r.is_override}
+    movable = {
+        r.series_date: r
+        for r in rows
+        if r.starts_at > now and not r.is_override and r.series_date is not None
+    }
+    backfill = not rows
+    fresh: list[Occurrence] = []
+    series = series_for(schedule=schedule, now=now)
+    for occ in series:
+        if occ.local_date in frozen or (occ.starts_at <= now and not backfill):
+            continue
+        row = movable.pop(occ.local_date, None)
+        if row is None:
+            fresh.append(occ)
+        elif _apply(row, occ, schedule, now):
+            result.updated += 1
+    window = dt.timedelta(weeks=schedule.every_weeks)
+    orphans = sorted(movable.values(), key=lambda r: r.series_date)
+    for occ in fresh:
+        while orphans and orphans[0].series_date < occ.local_date - window:
+            result.cancelled += _cancel_orphan(orphans.pop(0), now)
+        if orphans and orphans[0].series_date <= occ.local_date + window:
+            row = orphans.pop(0)
+            row.series_date = occ.local_date
+            _apply(row, occ, schedule, now)
+            result.updated += 1
+        else:
+            _create(schedule, occ)
+            result.created += 1
+    for row in orphans:
+        result.cancelled += _cancel_orphan(row, now)
+    return result
+
+
+def cancel_series(*, group: Group, now: dt.datetime | None = None) -> int:
+    """The schedule was deleted: cancel its future meetings (rows stay, UIDs live on)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        rows = Meeting.objects.filter(
+            group=group, starts_at__gt=now, is_override=False, series_date__isnull=False
+        ).exclude(status=MeetingStatus.CANCELLED)
+        cancelled = sum(_cancel_orphan(row, now) for row in rows.select_for_update())
+        feed_cache.changed(groups=[group.pk])
+        replan_group(group=group, now=now)
+    return cancelled
+
+
+def _apply(row: Meeting, occ: Occurrence, schedule: Schedule, now: dt.datetime) -> bool:
+    """Make a stored row match its occurrence; True (and saved) if anything changed."""
+    status, reason = _status(occ)
+    changed_time = row.starts_at != occ.starts_at or row.ends_at != occ.ends_at
+    changed_status = row.status != status or row.skip_reason != reason
+    if not (changed_time or changed_status or row.time_zone != schedule.time_zone):
+        return False
+    if changed_time:
+        row.time_changed_at = now
+    if changed_time or row.status != status:
+        row.sequence += 1
+    row.starts_at, row.ends_at = occ.starts_at, occ.ends_at
+    row.status, row.skip_reason = status, reason
+    row.time_zone = schedule.time_zone
+    if status == MeetingStatus.SCHEDULED:
+        row.cancel_reason = ""
+    row.save()
+    return True
+
+
+def _create(schedule: Schedule, occ: Occurrence) -> Meeting:
+    status, reason = _status(occ)
+    return Meeting.objects.create(
+        group=schedule.group,
+        series_date=occ.local_date,
+        starts_at=occ.starts_at,
+        ends_at=occ.ends_at,
+        time_zone=schedule.time_zone,
+        status=status,
+        skip_reason=reason,
+    )
+
+
+def _cancel_orphan(row: Meeting, now: dt.datetime) -> int:
+    if row.status == MeetingStatus.CANCELLED:
+        return 0
+    was_held = row.status == MeetingStatus.SCHEDULED
+    row.status = MeetingStatus.CANCELLED
+    row.cancel_reason = SCHEDULE_CHANGED_REASON
+    row.sequence += 1
+    row.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
+    return int(was_held)
+
+
+def _status(occ: Occurrence) -> tuple[str, str]:
+    if occ.skipped_by is None:
+        return MeetingStatus.SCHEDULED, ""
+    _kind, _sep, name = occ.skipped_by.partition(":")
+    return MeetingStatus.SKIPPED, name[:200]
+
+
+def _zone(name: str):
+    return zoneinfo.ZoneInfo(name)
+
+
+# -- agenda -------------------------------------------------------------------------------
+
+
+def scaled_minutes(weights: list[int], total: int) -> list[int]:
+    """Scale ``weights`` to add up to ``total`` exactly, each at least 1 (largest remainder)."""
+    if not weights:
+        return []
+    base = sum(weights) or 1
+    raw = [w * total / base for w in weights]
+    minutes = [max(1, int(x)) for x in raw]
+    order = sorted(range(len(raw)), key=lambda i: raw[i] - int(raw[i]), reverse=True)
+    i = 0
+    while sum(minutes) < total:
+        minutes[order[i % len(order)]] += 1
+        i += 1
+    while sum(minutes) > total and max(minutes) > 1:
+        minutes[minutes.index(max(minutes))] -= 1
+    return minutes
+
+
+def ensure_agenda(*, group: Group, duration_minutes: int) -> None:
+    """Give a group the default agenda, or rescale its agenda to a new meeting length."""
+    feed_cache.changed(groups=[group.pk])
+    items = list(AgendaItem.objects.filter(group=group))
+    if not items:
+        minutes = scaled_minutes([m for _t, m in DEFAULT_AGENDA], duration_minutes)
+        AgendaItem.objects.bulk_create(
+            AgendaItem(group=group, position=i, title=str(title), minutes=m)
+            for i, ((title, _m), m) in enumerate(zip(DEFAULT_AGENDA, minutes, strict=True))
+        )
+        return
+    if sum(item.minutes for item in items) == duration_minutes:
+        return
+    for item, m in zip(
+        items, scaled_minutes([i.minutes for i in items], duration_minutes), strict=True
+    ):
+        item.minutes = m
+    AgendaItem.objects.bulk_update(items, ["minutes"])
+
+
+def save_schedule(*, schedule: Schedule, now: dt.datetime | None = None) -> SyncResult:
+    """Save a (new or edited) schedule, fit the agenda to it and sync its meetings."""
+    with transaction.atomic():
+        schedule.save()
+        ensure_agenda(group=schedule.group, duration_minutes=schedule.duration_minutes)
+    return sync_meetings(schedule=schedule, now=now)
+
+
+def sync_after_pause_change(*, group: Group | None, now: dt.datetime | None = None) -> SyncResult:
+    """A pause was added, edited or removed: sync the groups it concerns (all for global)."""
+    return sync_all(now=now, groups=None if group is None else [group])

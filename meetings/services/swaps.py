@@ -1,0 +1,166 @@
+"""Hot-seat swaps between two members of a group: request, accept, decline, withdraw.
+
+Accepting exchanges the two presenters and pins both seats, so later re-plans keep the swap
+(unless one of them becomes absent, when the rotation fills the seat as usual).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mastermind import outbox
+from mastermind.accounts.models import User
+from mastermind.outbox.kinds import EmailKind
+from meetings.calendar import feed_cache
+from meetings.models import Absence, HotSeat, Meeting, MeetingStatus, SwapRequest, SwapStatus
+from meetings.rules import is_current_member
+from meetings.services.hot_seat import replan_group
+
+
+def _check_pair(
+    *,
+    requester: User,
+    requester_meeting: Meeting,
+    responder: User,
+    responder_meeting: Meeting,
+    now: dt.datetime,
+) -> None:
+    if requester.pk == responder.pk or requester_meeting.pk == responder_meeting.pk:
+        raise ValidationError(_("Choose another member's hot seat at another meeting."))
+    if requester_meeting.group_id != responder_meeting.group_id:
+        raise ValidationError(_("Both meetings must belong to the same group."))
+    for meeting in (requester_meeting, responder_meeting):
+        if meeting.starts_at <= now or meeting.status != MeetingStatus.SCHEDULED:
+            raise ValidationError(_("Only upcoming meetings can be swapped."))
+    group_id = requester_meeting.group_id
+    if not is_current_member(user=responder, group_id=group_id, at=now):
+        raise ValidationError(_("The other person is not a member of this group."))
+    seats = set(
+        HotSeat.objects.filter(meeting__in=[requester_meeting, responder_meeting]).values_list(
+            "meeting_id", "user_id"
+        )
+    )
+    if (requester_meeting.pk, requester.pk) not in seats:
+        raise ValidationError(_("You are not on the hot seat at that meeting any more."))
+    if (responder_meeting.pk, responder.pk) not in seats:
+        raise ValidationError(_("The other person is not on the hot seat at that meeting."))
+    if (requester_meeting.pk, responder.pk) in seats or (
+        responder_meeting.pk,
+        requester.pk,
+    ) in seats:
+        raise ValidationError(_("One of you already presents at both meetings."))
+    absent = Absence.objects.filter(
+        meeting=requester_meeting, user=responder
+    ) | Absence.objects.filter(meeting=responder_meeting, user=requester)
+    if absent.exists():
+        raise ValidationError(_("One of you can't come to the other meeting."))
+
+
+def request_swap(
+    *,
+    requester: User,
+    requester_meeting: Meeting,
+    responder: User,
+    responder_meeting: Meeting,
+    now: dt.datetime | None = None,
+) -> SwapRequest:
+    now = now or timezone.now()
+    if not is_current_member(user=requester, group_id=requester_meeting.group_id, at=now):
+        raise PermissionDenied
+    _check_pair(
+        requester=requester,
+        requester_meeting=requester_meeting,
+        responder=responder,
+        responder_meeting=responder_meeting,
+        now=now,
+    )
+    if SwapRequest.objects.filter(
+        requester=requester,
+        requester_meeting=requester_meeting,
+        responder=responder,
+        responder_meeting=responder_meeting,
+        status=SwapStatus.PENDING,
+    ).exists():
+        raise ValidationError(_("You have already asked for this swap."))
+    with transaction.atomic():
+        swap = SwapRequest.objects.create(
+            requester=requester,
+            requester_meeting=requester_meeting,
+            responder=responder,
+            responder_meeting=responder_meeting,
+        )
+        _tell(swap, EmailKind.SWAP_REQUESTED, [responder])
+    return swap
+
+
+def accept_swap(*, swap: SwapRequest, by: User, now: dt.datetime | None = None) -> SwapRequest:
+    """The responder accepts: presenters exchanged, both seats pinned, both told."""
+    now = now or timezone.now()
+    if by.pk != swap.responder_id:
+        raise PermissionDenied
+    with transaction.atomic():
+        swap = SwapRequest.objects.select_for_update().get(pk=swap.pk)
+        if swap.status != SwapStatus.PENDING:
+            raise ValidationError(_("This swap request has already been answered."))
+        _check_pair(
+            requester=swap.requester,
+            requester_meeting=swap.requester_meeting,
+            responder=swap.responder,
+            responder_meeting=swap.responder_meeting,
+            now=now,
+        )
+        HotSeat.objects.filter(meeting=swap.requester_meeting, user=swap.requester).delete()
+        HotSeat.objects.filter(meeting=swap.responder_meeting, user=swap.responder).delete()
+        HotSeat.objects.create(meeting=swap.requester_meeting, user=swap.responder, pinned=True)
+        HotSeat.objects.create(meeting=swap.responder_meeting, user=swap.requester, pinned=True)
+        Meeting.objects.filter(
+            pk__in=[swap.requester_meeting_id, swap.responder_meeting_id]
+        ).update(sequence=F("sequence") + 1, updated_at=now)
+        feed_cache.changed(groups=[swap.requester_meeting.group_id])
+        swap.status, swap.decided_at = SwapStatus.ACCEPTED, now
+        swap.save(update_fields=["status", "decided_at"])
+        _tell(swap, EmailKind.SWAP_ACCEPTED, [swap.requester, swap.responder])
+        replan_group(group=swap.requester_meeting.group, now=now)
+    return swap
+
+
+def decline_swap(*, swap: SwapRequest, by: User, now: dt.datetime | None = None) -> SwapRequest:
+    return _close(swap, by=by, expected=swap.responder_id, status=SwapStatus.DECLINED, now=now)
+
+
+def withdraw_swap(*, swap: SwapRequest, by: User, now: dt.datetime | None = None) -> SwapRequest:
+    return _close(swap, by=by, expected=swap.requester_id, status=SwapStatus.WITHDRAWN, now=now)
+
+
+def _close(
+    swap: SwapRequest, *, by: User, expected: int, status: str, now: dt.datetime | None
+) -> SwapRequest:
+    if by.pk != expected:
+        raise PermissionDenied
+    with transaction.atomic():
+        swap = SwapRequest.objects.select_for_update().get(pk=swap.pk)
+        if swap.status != SwapStatus.PENDING:
+            raise ValidationError(_("This swap request has already been answered."))
+        swap.status, swap.decided_at = status, now or timezone.now()
+        swap.save(update_fields=["status", "decided_at"])
+        other = swap.requester if status == SwapStatus.DECLINED else swap.responder
+        _tell(swap, EmailKind(f"swap_{status}"), [other])
+    return swap
+
+
+def _tell(swap: SwapRequest, kind: EmailKind, users: list[User]) -> None:
+    for user in users:
+        outbox.claim(
+            kind=kind,
+            dedup_key=kind.key(swap.pk, user.pk),
+            email=user.email,
+            user=user,
+            **outbox.about(swap.requester_meeting),
+            payload={"swap": swap.pk},
+        )

@@ -1,0 +1,94 @@
+"""The outbox admin shows what was sent, what failed and why, and sends again."""
+
+import pytest
+from django.urls import reverse
+
+from mastermind.outbox.models import Notification, NotificationStatus
+from tests.factories import MeetingFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:mastermind_notification_changelist")
+
+
+def make_notification(index: int, **fields) -> Notification:
+    meeting = fields.pop("meeting", None) or MeetingFactory()
+    defaults = {
+        "kind": "meeting_reminder",
+        "dedup_key": f"meeting_reminder:{meeting.pk}:{index}:20270302T1800Z",
+        "email": f"member{index}@example.org",
+        "subject": meeting,
+    }
+    return Notification.objects.create(**{**defaults, **fields})
+
+
+def test_changelist_shows_sent_and_failed_with_the_error(staff_client):
+    make_notification(1, status=NotificationStatus.SENT, attempts=1)
+    make_notification(
+        2,
+        status=NotificationStatus.FAILED,
+        attempts=5,
+        last_error="SMTPServerDisconnected: connection lost " + "x" * 200,
+    )
+    response = staff_client.get(CHANGELIST)
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "member1@example.org" in content
+    assert "SMTPServerDisconnected: connection lost" in content
+    assert "x" * 100 not in content  # shortened in the list
+
+
+def test_filters_and_search(staff_client):
+    make_notification(1, status=NotificationStatus.SENT)
+    make_notification(
+        2,
+        status=NotificationStatus.FAILED,
+        kind="commitments_prompt",
+        dedup_key="commitments_prompt:1:2:20270302T2000Z",
+    )
+    failed = staff_client.get(CHANGELIST, {"status__exact": "failed"}).content.decode()
+    assert "member2@example.org" in failed and "member1@example.org" not in failed
+    by_kind = staff_client.get(CHANGELIST, {"kind": "commitments_prompt"}).content.decode()
+    assert "member2@example.org" in by_kind and "member1@example.org" not in by_kind
+    found = staff_client.get(CHANGELIST, {"q": "member1@"}).content.decode()
+    assert "member1@example.org" in found and "member2@example.org" not in found
+    by_key = staff_client.get(CHANGELIST, {"q": "commitments"}).content.decode()
+    assert "member2@example.org" in by_key and "member1@example.org" not in by_key
+
+
+def test_send_again_puts_failed_rows_back_to_pending(
+    staff_client, django_capture_on_commit_callbacks
+):
+    failed = make_notification(1, status=NotificationStatus.FAILED, attempts=5, last_error="x")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = staff_client.post(
+            CHANGELIST, {"action": "send_again", "_selected_action": [failed.pk]}, follow=True
+        )
+    assert response.status_code == 200
+    failed.refresh_from_db()
+    assert failed.status == NotificationStatus.PENDING
+    assert (failed.attempts, failed.last_error) == (0, "")
+    assert len(callbacks) == 1
+
+
+def test_detail_is_read_only_and_rows_cannot_be_added_or_deleted(staff_client):
+    notification = make_notification(1, status=NotificationStatus.SENT)
+    change = reverse("admin:mastermind_notification_change", args=[notification.pk])
+    content = staff_client.get(change).content.decode()
+    assert 'name="email"' not in content
+    assert staff_client.get(reverse("admin:mastermind_notification_add")).status_code == 403
+    delete = reverse("admin:mastermind_notification_delete", args=[notification.pk])
+    assert staff_client.get(delete).status_code == 403
+
+
+def test_members_cannot_see_the_outbox(client):
+    client.force_login(UserFactory())
+    assert client.get(CHANGELIST).status_code == 302
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_changelist_query_count_does_not_grow(staff_client, django_assert_max_num_queries, count):
+    for index in range(count):
+        make_notification(index, status=NotificationStatus.SENT)
+    with django_assert_max_num_queries(10):
+        assert staff_client.get(CHANGELIST).status_code == 200
