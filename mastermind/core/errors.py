@@ -21,11 +21,15 @@ PLAIN = {
 }
 
 
-def error_page(request: HttpRequest, status: int) -> HttpResponse:
-    """The branded page for ``status``; plain text if even that cannot be rendered."""
+def error_page(request: HttpRequest, status: int, *, problem: str = "") -> HttpResponse:
+    """The branded page for ``status``; plain text if even that cannot be rendered.
+
+    ``problem`` is the guard's short technical reason (e.g. "a cookie contains a NUL
+    character"), shown so that whoever sent the request can tell what to fix.
+    """
     try:
         template = loader.get_template(TEMPLATES[status])
-        body = template.render({"status": status}, request)
+        body = template.render({"status": status, "problem": problem}, request)
         return HttpResponse(body, status=status)
     except Exception:  # the error page must not fail: the plainest answer instead
         logger.exception("could not render the %s page", status)

@@ -82,7 +82,7 @@ class RequestGuardMiddleware:
         problem = request_problem(request)
         if problem:
             logger.info("refused a malformed request to %r: %s", request.path[:200], problem)
-            return error_page(request, 400)
+            return error_page(request, 400, problem=problem)
         return self.get_response(request)
 
 
