@@ -39,7 +39,15 @@ from tests.security.helpers import (
 pytestmark = pytest.mark.django_db
 
 EXCLUDED_NAMESPACES = {"admin"}  # covered by representative rows below
-EXCLUDED_INCLUDES = {"allauth.urls"}  # covered by representative rows below
+EXCLUDED_INCLUDES: set[str] = set()
+# allauth's pages, now routed one by one (mastermind/urls.py); the sign-in rows below and
+# tests/security/test_probe_findings.py cover them.
+EXCLUDED_NAMES = {
+    "account_inactive", "account_reset_password_from_key", "account_logout",
+    "account_confirm_email", "account_reset_password_from_key_done",
+    "account_reset_password_done", "admin_login", "account_signup",
+    "account_confirm_login_code", "account_email_verification_sent",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -194,7 +202,7 @@ def _app_url_names() -> set[str]:
 def test_matrix_covers_every_url_pattern():
     world = build_world()
     covered = {resolve(row.path(world).split("?")[0]).view_name for row in ROWS}
-    missing = _app_url_names() - covered
+    missing = _app_url_names() - covered - EXCLUDED_NAMES
     assert not missing, f"URL patterns without a row in the permission matrix: {missing}"
 
 
