@@ -17,8 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import pulp
 
-import groups.matching as matching
-from groups.matching import Applicant, group_score, propose_groups
+from groups.matching import Applicant, exact, group_score, propose_groups
 
 SLOTS = [f"{day}-{hour}" for day in ("mon", "tue", "wed", "thu", "fri") for hour in (18, 19, 20)]
 TOPICS = [
@@ -115,12 +114,12 @@ def ratio(value: float, best: float) -> float:
 
 def heuristic_only(people: list[Applicant]) -> float:
     """Objective with the small-instance branch and bound switched off."""
-    saved = matching.EXACT_MAX_UNITS
-    matching.EXACT_MAX_UNITS = 0
+    saved = exact.EXACT_MAX_UNITS
+    exact.EXACT_MAX_UNITS = 0
     try:
         return propose_groups(people).score
     finally:
-        matching.EXACT_MAX_UNITS = saved
+        exact.EXACT_MAX_UNITS = saved
 
 
 def bench_quality() -> tuple[list[float], list[float], list[float], int]:
