@@ -146,14 +146,14 @@ def measure(count: int) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from mastermind.outbox import delivery
+    from mastermind.outbox import claims
     from mastermind.outbox.models import Notification
     from meetings.calendar import invitations
     from meetings.reminders import sweep as reminders
 
     moment = MOMENTS[count]
     first, again, bare, read, publish, calendar = [], [], [], [], [], []
-    original_publish, original_collect = delivery.publish, invitations.collect
+    original_publish, original_collect = claims.publish, invitations.collect
 
     def timed_publish(ids: list[int]) -> None:
         seconds, _ = timed(original_publish, ids)
@@ -164,7 +164,7 @@ def measure(count: int) -> dict:
         calendar.append(seconds)
         return rows
 
-    delivery.publish, invitations.collect = timed_publish, timed_collect
+    claims.publish, invitations.collect = timed_publish, timed_collect
     try:
         for _ in range(RUNS):
             Notification.objects.all().delete()
@@ -187,7 +187,7 @@ def measure(count: int) -> dict:
             assert rows == count, rows
             bare.append(seconds)
     finally:
-        delivery.publish, invitations.collect = original_publish, original_collect
+        claims.publish, invitations.collect = original_publish, original_collect
         flush_broker()
     sweep_s, publish_s = statistics.median(first), statistics.median(publish)
     # calendar[0::2] are the first sweeps' invitation collections, [1::2] the second's.

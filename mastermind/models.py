@@ -4,7 +4,7 @@ Django loads an app's models from ``<app>.models``; the classes live next to the
 that owns them (accounts, outbox) and keep the app label ``mastermind``.
 """
 
-from mastermind.accounts.models import User, UserManager
+from mastermind.accounts.models import FailedSignIn, User, UserManager
 from mastermind.outbox.models import Notification, NotificationStatus
 
-__all__ = ["Notification", "NotificationStatus", "User", "UserManager"]
+__all__ = ["FailedSignIn", "Notification", "NotificationStatus", "User", "UserManager"]

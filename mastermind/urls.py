@@ -4,6 +4,7 @@ from allauth.account import views as allauth_views
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 
 from mastermind.accounts import views as account_views
 from mastermind.core.admin import harden_admin_site
@@ -15,6 +16,7 @@ admin.site.site_header = _("Mastermind organiser")
 admin.site.site_title = _("Mastermind")
 admin.site.index_title = _("Organise intakes, groups and meetings")
 harden_admin_site(admin.site)  # also the admins of Django and allauth
+admin.site.index_template = "admin/organiser_index.html"
 
 handler400 = "mastermind.pages.errors.bad_request"
 handler403 = "mastermind.pages.errors.permission_denied"
@@ -30,7 +32,8 @@ account_urlpatterns = [
     path("login/", allauth_views.login, name="account_login"),
     path("logout/", allauth_views.logout, name="account_logout"),
     path("inactive/", allauth_views.account_inactive, name="account_inactive"),
-    path("signup/", allauth_views.signup, name="account_signup"),  # says "closed"
+    # Sign-up is closed (accounts come from accepted applications): the page says so.
+    path("signup/", require_safe(allauth_views.signup), name="account_signup"),
     path(
         "login/code/",
         account_views.request_login_code,
@@ -81,6 +84,7 @@ urlpatterns = [
     path("accounts/", include(account_urlpatterns)),
     # The organiser signs in where everyone does: allauth's rate-limited sign-in.
     path("admin/login/", account_views.admin_login, name="admin_login"),
+    path("admin/", admin.site.admin_view(ops_views.admin_index), name="organiser_index"),
     path("admin/", admin.site.urls),
     path("", include("groups.urls")),
     path("", include("meetings.urls")),

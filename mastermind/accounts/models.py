@@ -1,5 +1,7 @@
 """The account of everyone who signs in: organisers and members."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -87,3 +89,25 @@ class User(AbstractBaseUser, PermissionsMixin):
     def first_name(self) -> str:
         """What other members see: the first word of the display name."""
         return self.get_short_name().split("@")[0]
+
+
+class FailedSignIn(models.Model):
+    """A wrong password, kept for the organiser to see (the admin's "failed sign-ins").
+
+    The address typed and the client address are personal data: rows older than
+    ``KEEP_FOR`` are deleted when the next one is recorded.
+    """
+
+    KEEP_FOR = timedelta(days=30)
+
+    email = models.CharField(_("email address entered"), max_length=254)
+    address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+    attempted_at = models.DateTimeField(_("attempted at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("failed sign-in")
+        verbose_name_plural = _("failed sign-ins")
+        ordering = ["-attempted_at"]
+
+    def __str__(self) -> str:
+        return self.email

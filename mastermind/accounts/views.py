@@ -2,6 +2,7 @@
 and the admin's sign-in, which is allauth's.
 """
 
+import ipaddress
 import logging
 from urllib.parse import urlencode
 
@@ -13,11 +14,13 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from mastermind.accounts.models import FailedSignIn
 from mastermind.accounts.signals import user_changed
 from mastermind.core import ratelimit
 from mastermind.core.errors import error_page
@@ -79,8 +82,19 @@ def admin_login(request: HttpRequest) -> HttpResponse:
 
 @receiver(user_login_failed, dispatch_uid="mastermind.accounts.log_failed_sign_in")
 def log_failed_sign_in(sender, credentials=None, request=None, **kwargs) -> None:
-    """Every wrong password is logged (a WARNING the organiser's log monitoring sees)."""
+    """Every wrong password is logged and kept for the organiser (admin: failed sign-ins)."""
     credentials = credentials or {}
-    who = credentials.get("email") or credentials.get("username") or "?"
-    address = ratelimit.client_ip(request) if request is not None else "?"
-    logger.warning("failed sign-in for %r from %s", str(who)[:254], address)
+    who = str(credentials.get("email") or credentials.get("username") or "?")[:254]
+    address = ratelimit.client_ip(request) if request is not None else None
+    logger.warning("failed sign-in for %r from %s", who, address or "?")
+    record_failed_sign_in(email=who, address=address)
+
+
+def record_failed_sign_in(*, email: str, address: str | None) -> None:
+    try:
+        ipaddress.ip_address(address or "")
+    except ValueError:
+        address = None
+    now = timezone.now()
+    FailedSignIn.objects.filter(attempted_at__lt=now - FailedSignIn.KEEP_FOR).delete()
+    FailedSignIn.objects.create(email=email, address=address, attempted_at=now)

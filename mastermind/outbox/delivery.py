@@ -56,20 +56,26 @@ provider nothing can close it entirely; a duplicate is better than a lost remind
 import hashlib
 import logging
 import random
-import smtplib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.mail import get_connection
-from django.db import IntegrityError, models, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from mastermind.core.mail import Email, render_email
-from mastermind.core.registry import Hooks
+from mastermind.core.mail import render_email
+from mastermind.outbox.circuit import (
+    circuit,
+    close_circuit,
+    describe,
+    is_about_the_message,
+    is_permanent,
+    open_circuit,
+)
+from mastermind.outbox.claims import CLAIM_BATCH_SIZE, Expired, builder_for, enqueue
 from mastermind.outbox.models import Notification, NotificationStatus
 
 logger = logging.getLogger(__name__)
@@ -80,22 +86,7 @@ BACKOFF_CAP_SECONDS = 30 * 60
 BACKOFF_JITTER = 0.25  # a delay is drawn from [max(base, 0.75 × ceiling), ceiling]
 # A queued row not sent after this long is published again (a message the broker lost).
 STUCK_AFTER = timedelta(seconds=settings.OUTBOX_STUCK_AFTER_SECONDS)
-# Rows per INSERT and per key lookup in claim_many: a sweep with up to this many due
-# emails takes the same number of queries as one with a single email (SQLite lowers the
-# insert batch to its parameter limit by itself).
-CLAIM_BATCH_SIZE = 5000
-# Ids per send task: 5,000 due reminders are 50 broker messages (publishing costs per
-# message, not per id), and a worker sends a batch over one SMTP connection. Small enough
-# that a backlog spreads over all worker processes and that a batch to a slow server stays
-# well inside the send task's soft time limit (the circuit cuts a batch to a dead one short).
-SEND_BATCH_SIZE = 100
-# The probe's connect/EHLO timeout: short, it runs on the sweeps queue.
-PROBE_TIMEOUT_SECONDS = 5
-CIRCUIT_KEY = "outbox:mail-circuit"
 HEARTBEAT_KEY = "outbox:requeue-heartbeat"
-
-Builder = Callable[[Notification], Email | None]
-_builders: dict[str, Builder] = {}
 
 
 def backoff_ceiling(attempt: int) -> float:
@@ -118,32 +109,6 @@ RETRY_SPAN_MIN = timedelta(seconds=sum(backoff_floor(a) for a in range(1, MAX_AT
 RETRY_SPAN_MAX = timedelta(seconds=sum(backoff_ceiling(a) for a in range(1, MAX_ATTEMPTS)))
 
 
-class Expired(Exception):
-    """Raised by a builder when the email would arrive too late to be useful."""
-
-
-def register(kind: str) -> Callable[[Builder], Builder]:
-    def decorator(builder: Builder) -> Builder:
-        _builders[kind] = builder
-        return builder
-
-    return decorator
-
-
-def builder_for(kind: str) -> Builder:
-    return _builders[kind]
-
-
-def about(subject: models.Model) -> dict:
-    """The fields that tie a notification to what it is about (for ``Notification(**...)``)."""
-    return about_id(type(subject), subject.pk)
-
-
-def about_id(model: type[models.Model], pk: int) -> dict:
-    """Like :func:`about`, from a model class and a primary key (no instance needed)."""
-    return {"subject_type": ContentType.objects.get_for_model(model), "subject_id": pk}
-
-
 def message_id(notification: Notification) -> str:
     """The Message-ID of a row's email: the same on every attempt, unique per row (the
     key and creation time are in it, so a restored or reset database never reuses one)."""
@@ -152,178 +117,10 @@ def message_id(notification: Notification) -> str:
     return f"<outbox.{notification.pk}.{digest}@{settings.SITE_DOMAIN}>"
 
 
-def claim(*, kind: str, dedup_key: str, email: str, **fields) -> Notification | None:
-    """Insert one notification and enqueue it after commit; None if already claimed."""
-    try:
-        with transaction.atomic():
-            notification = Notification.objects.create(
-                kind=kind, dedup_key=dedup_key, email=email, **fields
-            )
-    except IntegrityError:
-        return None
-    enqueue([notification.pk])
-    return notification
-
-
-def claim_many(notifications: Iterable[Notification]) -> list[int]:
-    """Claim many rows in one batch; returns the ids of the pending rows for these keys.
-
-    Rows claimed earlier and still pending are included: enqueueing them again is safe.
-    """
-    rows = list(notifications)
-    if not rows:
-        return []
-    now = timezone.now()
-    for row in rows:
-        row.enqueued_at = now  # published on commit, below
-    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=CLAIM_BATCH_SIZE)
-    keys = [row.dedup_key for row in rows]
-    ids: list[int] = []
-    for start in range(0, len(keys), CLAIM_BATCH_SIZE):
-        ids.extend(
-            Notification.objects.filter(
-                dedup_key__in=keys[start : start + CLAIM_BATCH_SIZE],
-                status=NotificationStatus.PENDING,
-            ).values_list("pk", flat=True)
-        )
-    publish_on_commit(ids)
-    return ids
-
-
-def enqueue(ids: Iterable[int]) -> None:
-    """Record that these rows are queued now and publish them after commit."""
-    ids = list(ids)
-    if not ids:
-        return
-    now = timezone.now()
-    for start in range(0, len(ids), CLAIM_BATCH_SIZE):
-        Notification.objects.filter(pk__in=ids[start : start + CLAIM_BATCH_SIZE]).update(
-            enqueued_at=now
-        )
-    publish_on_commit(ids)
-
-
-def publish_on_commit(ids: list[int]) -> None:
-    if ids:
-        # robust: a broker that is down must not fail the caller's committed work; the row
-        # is in the database and requeue_stuck publishes it again.
-        transaction.on_commit(lambda: publish(ids), robust=True)
-
-
-def publish(ids: list[int]) -> None:
-    """Publish ids in batches over one producer (one broker connection)."""
-    from celery import current_app
-
-    from mastermind.outbox.tasks import send_notifications
-
-    with current_app.producer_or_acquire() as producer:
-        for start in range(0, len(ids), SEND_BATCH_SIZE):
-            send_notifications.apply_async(
-                (ids[start : start + SEND_BATCH_SIZE],), producer=producer
-            )
-
-
 class Outcome:
     SENT = "sent"
     RETRY = "retry"  # not sent now; the row says when it is tried again (due_at)
     DONE = "done"  # nothing to do: not pending, skipped, expired or failed for good
-
-
-# -- the circuit breaker (see 7. in the module docstring) -----------------------------
-
-
-def circuit() -> dict | None:
-    """The open circuit ({"since", "until", "error"} as timestamps), or None if closed."""
-    try:
-        return cache.get(CIRCUIT_KEY)
-    except Exception:
-        logger.warning("mail circuit: cache unavailable", exc_info=True)
-        return None
-
-
-def _open_circuit(now: datetime, error: str) -> None:
-    state = circuit() or {"since": now.timestamp()}
-    state.update(until=now.timestamp() + BACKOFF_BASE_SECONDS, error=error)
-    try:
-        cache.set(CIRCUIT_KEY, state, timeout=None)
-    except Exception:
-        logger.warning("mail circuit: cache unavailable", exc_info=True)
-    logger.warning("mail server failing (%s); circuit open", error)
-
-
-def _close_circuit(now: datetime) -> int:
-    """Close an open circuit and release the backlog; returns how many rows were released."""
-    if circuit() is None:
-        return 0
-    try:
-        cache.delete(CIRCUIT_KEY)
-    except Exception:
-        logger.warning("mail circuit: cache unavailable", exc_info=True)
-    released = release_waiting(now=now)
-    logger.info("mail server answers again; circuit closed, %s rows released", released)
-    return released
-
-
-def release_waiting(*, now: datetime | None = None) -> int:
-    """Make every pending row that waits in backoff due now, and queue it."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        ids = list(
-            Notification.objects.filter(status=NotificationStatus.PENDING, due_at__gt=now)
-            .order_by("due_at")
-            .values_list("pk", flat=True)
-        )
-        for start in range(0, len(ids), CLAIM_BATCH_SIZE):
-            Notification.objects.filter(pk__in=ids[start : start + CLAIM_BATCH_SIZE]).update(
-                due_at=now
-            )
-        enqueue(ids)
-    return len(ids)
-
-
-def probe(*, now: datetime | None = None) -> str:
-    """While the circuit is open, ask the mail server; release the backlog if it answers."""
-    if circuit() is None:
-        return "closed"
-    now = now or timezone.now()
-    try:
-        connection = get_connection(timeout=PROBE_TIMEOUT_SECONDS)
-        connection.open()
-        connection.close()
-    except Exception as error:  # noqa: BLE001 - any failure means "still down"
-        _open_circuit(now, describe(error))
-        return "down"
-    return f"released {_close_circuit(now)}"
-
-
-# -- classifying failures --------------------------------------------------------------
-
-
-def is_permanent(error: BaseException) -> bool:
-    """A 5xx for the recipient or for this message: sending it again cannot help."""
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _message in error.recipients.values()]
-        return bool(codes) and all(500 <= code < 600 for code in codes)
-    if isinstance(error, smtplib.SMTPDataError):
-        return 500 <= error.smtp_code < 600
-    return False
-
-
-def is_about_the_message(error: BaseException) -> bool:
-    """A failure of this message or recipient (not of the server): no circuit."""
-    return isinstance(error, smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError)
-
-
-def describe(error: BaseException) -> str:
-    text = str(error) or (
-        "the send took longer than the task's soft time limit"
-        if type(error).__name__ == "SoftTimeLimitExceeded"
-        else repr(error)
-    )
-    return f"{type(error).__name__}: {text}"[:2000]
-
-
-# -- delivery --------------------------------------------------------------------------
 
 
 def lease_seconds() -> int:
@@ -454,7 +251,7 @@ def _after_success(notification: Notification, *, now: datetime) -> tuple[str, f
     if not updated:
         logger.warning("notification %s sent after its lease was taken over", notification.pk)
     logger.info("notification %s sent", notification.pk)
-    _close_circuit(now)
+    close_circuit(now)
     return Outcome.SENT, 0.0
 
 
@@ -462,7 +259,7 @@ def _after_failure(notification: Notification, error: Exception, *, now: datetim
     """Transaction 2 after a failed send: rejected, failed or back to pending with backoff."""
     notification.last_error = describe(error)
     if not is_about_the_message(error):
-        _open_circuit(now, notification.last_error)
+        open_circuit(now, notification.last_error)
     if is_permanent(error):
         status = NotificationStatus.REJECTED
     elif notification.attempts >= MAX_ATTEMPTS:
@@ -542,8 +339,3 @@ def send_again(notifications: Iterable[Notification]) -> int:
         )
         enqueue(ids)
     return updated
-
-
-# Each app registers how to load its subjects for lists of notifications (the admin's
-# log), e.g. a meeting with its group: ``hook()`` returns a queryset of one model.
-subject_querysets = Hooks("querysets that load notification subjects")

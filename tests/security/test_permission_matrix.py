@@ -6,9 +6,9 @@ Signed links (application, interest, sign-in, unsubscribe, calendar feed) are ca
 whoever holds the link gets the same answer, so their rows have one status for every role.
 
 ``test_matrix_covers_every_url_pattern`` fails when a URL pattern appears that no row
-covers, so the matrix stays complete. The admin (namespace ``admin``) and allauth (included
-from ``allauth.urls``) have dozens of their own patterns; a few representative rows cover
-them and the completeness check leaves them out.
+covers, so the matrix stays complete. The admin (namespace ``admin``) has dozens of its own
+patterns; a few representative rows cover it and the completeness check leaves it out.
+allauth's pages are routed one by one (``mastermind/urls.py``) and each has its row.
 """
 
 # ruff: noqa: E501 - the matrix is a table, one row per line
@@ -40,14 +40,7 @@ pytestmark = pytest.mark.django_db
 
 EXCLUDED_NAMESPACES = {"admin"}  # covered by representative rows below
 EXCLUDED_INCLUDES: set[str] = set()
-# allauth's pages, now routed one by one (mastermind/urls.py); the sign-in rows below and
-# tests/security/test_probe_findings.py cover them.
-EXCLUDED_NAMES = {
-    "account_inactive", "account_reset_password_from_key", "account_logout",
-    "account_confirm_email", "account_reset_password_from_key_done",
-    "account_reset_password_done", "admin_login", "account_signup",
-    "account_confirm_login_code", "account_email_verification_sent",
-}  # fmt: skip
+EXCLUDED_NAMES: set[str] = set()
 
 
 @dataclass(frozen=True)
@@ -168,13 +161,24 @@ ROWS = [
     Row("manage group A", "get", r("groups:group_manage", pk=lambda w: w.group_a.pk), f"{ADMIN} 200"),
     Row("manage group A POST", "post", r("groups:group_manage", pk=lambda w: w.group_a.pk), same(302)),
     Row("meetings overview", "get", r("meetings:overview"), f"{ADMIN} 200"),
-    # -- admin and allauth: representative rows -------------------------------------
+    # -- admin (representative rows) and allauth's pages -----------------------------
     Row("admin index", "get", r("admin:index"), f"{ADMIN} 200"),
     Row("admin applications", "get", r("admin:groups_application_changelist"), f"{ADMIN} 200"),
     Row("admin meeting of A", "get", r("admin:meetings_meeting_change", object_id=lambda w: w.meeting_a.pk), f"{ADMIN} 200"),
     Row("sign in", "get", r("account_login"), "200 200 302 302 302 302"),
     Row("sign in by code", "get", r("account_request_login_code"), "200 200 302 302 302 302"),
     Row("password reset", "get", r("account_reset_password"), same(200)),
+    Row("password reset done", "get", r("account_reset_password_done"), same(200)),
+    Row("password reset key, bogus", "get", r("account_reset_password_from_key", uidb36=lambda w: "1", key=lambda w: "set-password"), same(200)),
+    Row("password reset key done", "get", r("account_reset_password_from_key_done"), same(200)),
+    Row("sign-in code, none requested", "get", r("account_confirm_login_code"), same(302)),
+    Row("sign out GET", "get", r("account_logout"), "302 302 200 200 200 200"),
+    Row("sign out", "post", r("account_logout"), same(302)),
+    Row("account inactive", "get", r("account_inactive"), same(200)),
+    Row("sign up (closed)", "get", r("account_signup"), "200 200 302 302 302 302"),
+    Row("email verification sent", "get", r("account_email_verification_sent"), same(200)),
+    Row("confirm email, bogus key", "get", r("account_confirm_email", key=lambda w: "bogus"), same(200)),
+    Row("admin sign-in hands over", "get", r("admin_login"), "302 302 403 403 403 302"),
 ]
 # fmt: on
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import pytest
+import time_machine
 from allauth.account.models import EmailAddress
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.messages import get_messages
 from django.core import mail
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
 from groups.services.groups import ensure_member_account
-from mastermind.accounts.models import User
+from mastermind.accounts.models import FailedSignIn, User
 from mastermind.privacy.services import delete_account
 from meetings.models import Absence, Commitment, MemberSettings, Preparation
 from meetings.services import preferences
@@ -67,6 +69,44 @@ def test_the_sign_in_the_admin_uses_locks_after_five_wrong_passwords(organiser, 
     assert "failed sign-in for" in caplog.text  # visible in the log
     client.post(reverse("account_login"), {"login": organiser.email, "password": PASSWORD})
     assert not _signed_in(client)
+
+
+def test_failed_sign_ins_are_listed_for_the_organiser_in_the_admin(organiser, staff_client):
+    client = Client(REMOTE_ADDR="203.0.113.7")
+    for _ in range(3):
+        client.post(reverse("account_login"), {"login": organiser.email, "password": "falsch"})
+    client.post(reverse("account_login"), {"login": "nobody@example.com", "password": "x"})
+
+    assert FailedSignIn.objects.filter(email=organiser.email).count() == 3
+    assert FailedSignIn.objects.filter(address="203.0.113.7").count() == 4
+    page = staff_client.get(reverse("admin:mastermind_failedsignin_changelist"))
+    assert page.status_code == 200
+    assert b"nobody@example.com" in page.content and b"203.0.113.7" in page.content
+    # A record, not a form: nobody edits or invents one.
+    row = FailedSignIn.objects.first()
+    assert staff_client.get(reverse("admin:mastermind_failedsignin_add")).status_code == 403
+    assert (
+        staff_client.post(
+            reverse("admin:mastermind_failedsignin_change", args=[row.pk]), {"email": "x"}
+        ).status_code
+        == 403
+    )
+    row.refresh_from_db()
+    assert row.email != "x"
+
+
+def test_failed_sign_ins_are_kept_thirty_days(organiser):
+    client = Client()
+    with time_machine.travel("2027-01-01 10:00Z", tick=False):
+        client.post(reverse("account_login"), {"login": organiser.email, "password": "falsch"})
+    with time_machine.travel("2027-01-31 09:00Z", tick=False):
+        cache.clear()  # the rate limit's counters
+        client.post(reverse("account_login"), {"login": organiser.email, "password": "falsch"})
+    assert FailedSignIn.objects.count() == 2
+    with time_machine.travel("2027-02-01 10:01Z", tick=False):
+        cache.clear()
+        client.post(reverse("account_login"), {"login": organiser.email, "password": "falsch"})
+    assert [f.attempted_at.day for f in FailedSignIn.objects.all()] == [1, 31]
 
 
 def test_a_signed_in_member_on_the_admin_login_gets_a_403_not_a_loop(world):

@@ -8,7 +8,7 @@ import time_machine
 from django.core import mail
 
 from mastermind import outbox
-from mastermind.outbox import delivery
+from mastermind.outbox import claims
 from mastermind.outbox.models import Notification, NotificationStatus
 from meetings.reminders import sweep as reminders
 from tests.meetings.reminders.helpers import END, START, make_group, sweep_at
@@ -84,7 +84,7 @@ def test_a_builder_error_counts_as_an_attempt_and_ends_failed(monkeypatch):
     def broken(notification):
         raise RuntimeError("template exploded")
 
-    monkeypatch.setitem(delivery._builders, reminders.MEETING_REMINDER, broken)
+    monkeypatch.setitem(claims._builders, reminders.MEETING_REMINDER, broken)
     outcomes, clock = [], moment
     for _ in range(outbox.MAX_ATTEMPTS):
         with time_machine.travel(clock, tick=False):
