@@ -37,6 +37,7 @@ from mastermind.outbox.delivery import (
     send_again,
     subject_querysets,
 )
+from mastermind.outbox.log import detach
 
 __all__ = [
     "BACKOFF_BASE_SECONDS",
@@ -59,6 +60,7 @@ __all__ = [
     "claim_many",
     "deliver",
     "deliver_many",
+    "detach",
     "enqueue",
     "is_permanent",
     "message_id",
