@@ -9,7 +9,7 @@ from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 
-from groups.models import Group, Membership
+from groups.models import Group, GroupStatus, Membership
 from mastermind.accounts.models import User
 from meetings import rules
 from meetings.models import (
@@ -195,6 +195,7 @@ def overview_context(*, now: dt.datetime | None = None, days: int = 28) -> dict:
     groups = list(Group.objects.order_by("name"))
     next_meetings = list(
         Meeting.objects.filter(
+            group__status=GroupStatus.ACTIVE,
             status=MeetingStatus.SCHEDULED,
             starts_at__gt=now,
             starts_at__lte=now + dt.timedelta(days=days),

@@ -28,11 +28,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from groups.models import Group
+from groups.models import Group, GroupStatus
 from meetings.calendar import feed_cache
 from meetings.domain.recurrence import Occurrence, PausePeriod, occurrences
 from meetings.models import AgendaItem, Meeting, MeetingStatus, Pause, Schedule
 from meetings.services.hot_seat import replan_group
+from meetings.services.lifecycle import cancel_meetings_of_ended_group
 
 SCHEDULE_CHANGED_REASON = "schedule changed"  # stored, not shown: cancel_reason of orphans
 
@@ -82,8 +83,15 @@ def series_for(*, schedule: Schedule, now: dt.datetime) -> list[Occurrence]:
 def sync_meetings(
     *, schedule: Schedule, now: dt.datetime | None = None, replan: bool = True
 ) -> SyncResult:
-    """Create, update or cancel the group's future meeting rows to match the schedule."""
+    """Create, update or cancel the group's future meeting rows to match the schedule.
+
+    An ended group has no series any more: nothing is created, what is left is cancelled.
+    """
     now = now or timezone.now()
+    if Group.objects.filter(pk=schedule.group_id, status=GroupStatus.ENDED).exists():
+        return SyncResult(
+            cancelled=cancel_meetings_of_ended_group(group_id=schedule.group_id, now=now)
+        )
     with transaction.atomic():
         result = _sync(schedule, now)
         if result.created or result.updated or result.cancelled:
@@ -94,9 +102,9 @@ def sync_meetings(
 
 
 def sync_all(*, now: dt.datetime | None = None, groups=None) -> SyncResult:
-    """Sync every schedule (or those of ``groups``); the daily horizon task calls this."""
+    """Sync every active group's schedule (or those of ``groups``); the daily task calls this."""
     total = SyncResult()
-    schedules = Schedule.objects.select_related("group")
+    schedules = Schedule.objects.select_related("group").filter(group__status=GroupStatus.ACTIVE)
     if groups is not None:
         schedules = schedules.filter(group__in=groups)
     for schedule in schedules:
