@@ -14,6 +14,8 @@ and must live as long as the meeting:
   instead of vanishing; what is left over is marked ``cancelled``, never deleted.
 * New dates get new rows; past dates only when the group has no meetings yet (a schedule
   entered after the fact), so an edit does not invent history.
+* A future meeting placed by hand keeps its evening: the series puts nothing on its local
+  day or at an overlapping time (no two meetings of one group overlap).
 """
 
 from __future__ import annotations
@@ -125,11 +127,14 @@ def _sync(schedule: Schedule, now: dt.datetime) -> SyncResult:
         if r.starts_at > now and not r.is_override and r.series_date is not None
     }
     backfill = not rows
+    taken = _evenings_taken(rows, schedule, now)
     fresh: list[Occurrence] = []
     series = series_for(schedule=schedule, now=now)
     for occ in series:
         if occ.local_date in frozen or (occ.starts_at <= now and not backfill):
             continue
+        if taken(occ):
+            continue  # a meeting placed by hand keeps its evening; its row may move on
         row = movable.pop(occ.local_date, None)
         if row is None:
             fresh.append(occ)
@@ -151,6 +156,32 @@ def _sync(schedule: Schedule, now: dt.datetime) -> SyncResult:
     for row in orphans:
         result.cancelled += _cancel_orphan(row, now)
     return result
+
+
+def _evenings_taken(rows: list[Meeting], schedule: Schedule, now: dt.datetime):
+    """A test: is this occurrence's evening taken by a future meeting placed by hand?
+
+    Such a meeting (moved by hand, or an extra one) keeps its evening: no series meeting
+    is put on the same local day or at an overlapping time, so that after a schedule
+    edit (say the weekday moved onto the day a meeting was moved to by hand) the group
+    never has two meetings that evening.
+    """
+    zone = _zone(schedule.time_zone)
+    kept = [
+        r
+        for r in rows
+        if r.starts_at > now
+        and r.status == MeetingStatus.SCHEDULED
+        and (r.is_override or r.series_date is None)
+    ]
+    days = {timezone.localtime(r.starts_at, timezone=zone).date() for r in kept}
+
+    def taken(occ: Occurrence) -> bool:
+        return occ.local_date in days or any(
+            r.starts_at < occ.ends_at and occ.starts_at < r.ends_at for r in kept
+        )
+
+    return taken
 
 
 def cancel_series(*, group: Group, now: dt.datetime | None = None) -> int:
