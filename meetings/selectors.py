@@ -44,6 +44,12 @@ def with_people():
     )
 
 
+def presenters_of(meeting: Meeting) -> list[User]:
+    """Who is on the hot seat of this meeting now, in seat order."""
+    seats = HotSeat.objects.filter(meeting=meeting).select_related("user").order_by("pk")
+    return [seat.user for seat in seats]
+
+
 def meeting_for_member(*, user: User, pk: int, now: dt.datetime | None = None) -> Meeting:
     """The meeting if the user is a current member of its group (or staff); else 404."""
     meeting = Meeting.objects.select_related("group").filter(pk=pk).first()
