@@ -13,7 +13,7 @@ from mastermind.outbox.models import Notification
 from meetings import services
 from meetings.calendar.feed import set_calendar_invitations
 from meetings.calendar.invitations import KIND_CANCEL, KIND_INVITATION, collect
-from meetings.models import HotSeat, Meeting, MeetingStatus
+from meetings.models import HotSeat, Meeting, MeetingStatus, Pause
 from meetings.services.schedule import sync_all
 from tests.factories import StaffFactory
 from tests.meetings.helpers import NOW, deliver_all, future, make_group, make_schedule
@@ -114,3 +114,26 @@ def test_ended_group_shows_nowhere_among_upcoming_meetings(
     assert client.get(reverse("groups:group_detail", args=[group.pk])).status_code == 404
     home = client.get("/")
     assert group.name not in home.content.decode()
+
+
+def test_a_group_pause_does_the_same_for_its_span(client, clock):
+    group, users = make_group(3)
+    make_schedule(group)
+    set_calendar_invitations(user=users[0], enabled=True)
+    for pk in outbox.claim_many(collect(NOW)):
+        outbox.deliver(pk)
+    span = (dt.date(2027, 1, 18), dt.date(2027, 2, 7))
+    clock.move_to(NOW + dt.timedelta(minutes=1))
+    Pause.objects.create(name="Winterpause", group=group, start_date=span[0], end_date=span[1])
+    services.sync_after_pause_change(group=group)
+
+    paused = [m for m in Meeting.objects.filter(group=group) if span[0] <= m.series_date <= span[1]]
+    assert paused and {m.status for m in paused} == {MeetingStatus.SKIPPED}
+    assert not HotSeat.objects.filter(meeting__in=paused).exists()
+    client.force_login(StaffFactory())
+    shown = {m.pk for m in client.get(reverse("meetings:overview")).context["next_meetings"]}
+    assert shown and not shown & {m.pk for m in paused}
+    cancels = {
+        r.subject_id for r in collect(NOW + dt.timedelta(minutes=2)) if r.kind == KIND_CANCEL
+    }
+    assert cancels == {m.pk for m in paused}
