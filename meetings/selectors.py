@@ -9,7 +9,7 @@ from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 
-from groups.models import Group, Membership
+from groups.models import Group, GroupStatus, Membership
 from mastermind.accounts.models import User
 from meetings import rules
 from meetings.models import (
@@ -42,6 +42,12 @@ def with_people():
         Prefetch("hot_seats", queryset=HotSeat.objects.select_related("user").order_by("pk")),
         Prefetch("absences", queryset=Absence.objects.select_related("user").order_by("pk")),
     )
+
+
+def presenters_of(meeting: Meeting) -> list[User]:
+    """Who is on the hot seat of this meeting now, in seat order."""
+    seats = HotSeat.objects.filter(meeting=meeting).select_related("user").order_by("pk")
+    return [seat.user for seat in seats]
 
 
 def meeting_for_member(*, user: User, pk: int, now: dt.datetime | None = None) -> Meeting:
@@ -195,6 +201,7 @@ def overview_context(*, now: dt.datetime | None = None, days: int = 28) -> dict:
     groups = list(Group.objects.order_by("name"))
     next_meetings = list(
         Meeting.objects.filter(
+            group__status=GroupStatus.ACTIVE,
             status=MeetingStatus.SCHEDULED,
             starts_at__gt=now,
             starts_at__lte=now + dt.timedelta(days=days),

@@ -22,6 +22,8 @@ class EmailKind(models.TextChoices):
     # groups
     WELCOME = "welcome", _("Welcome to the group")
     MEMBER_LEFT = "member_left", _("A member left")
+    MEMBER_LEFT_ORGANISER = "member_left_organiser", _("Organiser: a member left")
+    GROUP_ENDED = "group_ended", _("The group ended")
     # meetings
     MEETING_REMINDER = "meeting_reminder", _("Meeting reminder")
     SECOND_REMINDER = "meeting_reminder_second", _("Second meeting reminder")
