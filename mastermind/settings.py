@@ -51,6 +51,8 @@ else:
 
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SITE_DOMAIN = urlsplit(SITE_URL).hostname or "localhost"
+# The product's name in every page title and email (never the server's address).
+SITE_NAME = env.str("SITE_NAME", default="Mastermind")
 
 INSTALLED_APPS = [
     "mastermind",
@@ -183,7 +185,7 @@ ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 15 * 60
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Mastermind] "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""  # our subjects name the product themselves
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = urlsplit(SITE_URL).scheme or "https"
 # allauth's defaults are on; we name them so they are visible and reviewable.
 ACCOUNT_RATE_LIMITS = {
