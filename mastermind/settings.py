@@ -199,6 +199,9 @@ ACCOUNT_RATE_LIMITS = {
 
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="de")
 LANGUAGES = [("de", _("German")), ("en", _("English"))]
+# The language organisers write their own content in (intake pitch, topics): pages in
+# another language mark it with ``lang`` and a short hint.
+CONTENT_LANGUAGE = env.str("CONTENT_LANGUAGE", default=LANGUAGE_CODE)
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Berlin")
 USE_I18N = True

@@ -67,25 +67,80 @@ def notifications(world: World) -> dict[str, tuple[Notification, object]]:
 
     at = {"anchor": stamp(a.starts_at)}
     return {
-        EmailKind.APPLICATION_CONFIRM: (n(EmailKind.APPLICATION_CONFIRM, world.app_x, user=None, email=world.app_x.email), None),
-        EmailKind.APPLICATION_EDIT_LINK: (n(EmailKind.APPLICATION_EDIT_LINK, world.app_x, user=None, email=world.app_x.email), None),
-        EmailKind.DECISION: (n(EmailKind.DECISION, world.app_x, user=None, email=world.app_x.email, status="accepted"), None),
-        EmailKind.INTEREST_CONFIRM: (n(EmailKind.INTEREST_CONFIRM, world.intake, user=None, email=world.signup.email, signup=world.signup.pk), None),
-        EmailKind.INTAKE_ANNOUNCEMENT: (n(EmailKind.INTAKE_ANNOUNCEMENT, world.intake, user=None, email=confirmed.email, signup=confirmed.pk), None),
-        EmailKind.INTAKE_DIGEST: (n(EmailKind.INTAKE_DIGEST, world.intake, user=world.staff, anchor=stamp(world.intake.deadline)), None),
+        EmailKind.APPLICATION_CONFIRM: (
+            n(EmailKind.APPLICATION_CONFIRM, world.app_x, user=None, email=world.app_x.email),
+            None,
+        ),
+        EmailKind.APPLICATION_EDIT_LINK: (
+            n(EmailKind.APPLICATION_EDIT_LINK, world.app_x, user=None, email=world.app_x.email),
+            None,
+        ),
+        EmailKind.DECISION: (
+            n(
+                EmailKind.DECISION,
+                world.app_x,
+                user=None,
+                email=world.app_x.email,
+                status="accepted",
+            ),
+            None,
+        ),
+        EmailKind.INTEREST_CONFIRM: (
+            n(
+                EmailKind.INTEREST_CONFIRM,
+                world.intake,
+                user=None,
+                email=world.signup.email,
+                signup=world.signup.pk,
+            ),
+            None,
+        ),
+        EmailKind.INTAKE_ANNOUNCEMENT: (
+            n(
+                EmailKind.INTAKE_ANNOUNCEMENT,
+                world.intake,
+                user=None,
+                email=confirmed.email,
+                signup=confirmed.pk,
+            ),
+            None,
+        ),
+        EmailKind.INTAKE_DIGEST: (
+            n(
+                EmailKind.INTAKE_DIGEST,
+                world.intake,
+                user=world.staff,
+                anchor=stamp(world.intake.deadline),
+            ),
+            None,
+        ),
         EmailKind.WELCOME: (n(EmailKind.WELCOME, a1.memberships.get()), None),
         EmailKind.MEMBER_LEFT: (n(EmailKind.MEMBER_LEFT, left), None),
         EmailKind.MEETING_REMINDER: (n(EmailKind.MEETING_REMINDER, a, **at), a),
         EmailKind.SECOND_REMINDER: (n(EmailKind.SECOND_REMINDER, a, **at), a),
         EmailKind.PREPARATION_REMINDER: (n(EmailKind.PREPARATION_REMINDER, a, **at), a),
-        EmailKind.COMMITMENTS_PROMPT: (n(EmailKind.COMMITMENTS_PROMPT, ended, anchor=stamp(ended.ends_at)), None),
-        EmailKind.MEETING_CHANGED: (n(EmailKind.MEETING_CHANGED, a, change="moved", old_starts_at=(a.starts_at - dt.timedelta(days=1)).isoformat()), a),
+        EmailKind.COMMITMENTS_PROMPT: (
+            n(EmailKind.COMMITMENTS_PROMPT, ended, anchor=stamp(ended.ends_at)),
+            None,
+        ),
+        EmailKind.MEETING_CHANGED: (
+            n(
+                EmailKind.MEETING_CHANGED,
+                a,
+                change="moved",
+                old_starts_at=(a.starts_at - dt.timedelta(days=1)).isoformat(),
+            ),
+            a,
+        ),
         EmailKind.HOT_SEAT_CHANGED: (n(EmailKind.HOT_SEAT_CHANGED, a), a),
         EmailKind.SWAP_REQUESTED: (n(EmailKind.SWAP_REQUESTED, a, user=world.a2, swap=swap.pk), a),
         EmailKind.SWAP_ACCEPTED: (n(EmailKind.SWAP_ACCEPTED, a, swap=swap.pk), a),
         EmailKind.SWAP_DECLINED: (n(EmailKind.SWAP_DECLINED, a, swap=swap.pk), a),
         EmailKind.SWAP_WITHDRAWN: (n(EmailKind.SWAP_WITHDRAWN, a, user=world.a2, swap=swap.pk), a),
-        EmailKind.CALENDAR_INVITATION: (n(EmailKind.CALENDAR_INVITATION, a, sequence=a.sequence), a),
+        EmailKind.CALENDAR_INVITATION: (
+            n(EmailKind.CALENDAR_INVITATION, a, sequence=a.sequence),
+            a,
+        ),
         EmailKind.CALENDAR_CANCEL: (n(EmailKind.CALENDAR_CANCEL, world.meeting_b), world.meeting_b),
         EmailKind.SHORT_NOTICE: (n(EmailKind.SHORT_NOTICE, a, sequence=a.sequence), a),
     }
