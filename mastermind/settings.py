@@ -112,6 +112,7 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "mastermind.core.context_processors.site",
             ],
+            "builtins": ["mastermind.core.voice"],
         },
     },
 ]

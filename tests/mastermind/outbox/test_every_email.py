@@ -96,3 +96,18 @@ def test_optional_emails_offer_one_click_unsubscribe_and_the_others_say_why(rend
             assert reason in message.body, kind
         else:  # allauth's: each says why in its own words
             assert "You get this email" in message.body or "diese E-Mail" in message.body, kind
+
+
+def test_hot_seat_changed_links_to_the_readers_own_next_hot_seat():
+    from mastermind.outbox import build_message
+    from mastermind.outbox.models import Notification
+    from tests.mastermind.outbox.catalogue import world_for
+
+    world = world_for("en")
+    # The change happened at a2's meeting; a1's own next hot seat is meeting_a.
+    notification = Notification(
+        kind="hot_seat_changed", user=world.a1, email=world.a1.email, subject=world.meeting_a2
+    )
+    body = build_message(notification).body
+    assert settings.SITE_URL + world.meeting_a.get_absolute_url() in body
+    assert world.meeting_a2.get_absolute_url() not in body
