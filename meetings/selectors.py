@@ -10,7 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from groups.models import Group, Membership
+from groups.models import Group, GroupStatus, Membership
 from mastermind.accounts.models import User
 from meetings import rules, schedule_text
 from meetings.models import (
@@ -25,6 +25,7 @@ from meetings.models import (
     SwapRequest,
     SwapStatus,
 )
+from meetings.services.lifecycle import GROUP_ENDED_REASON
 
 UPCOMING_ON_GROUP_PAGE = 6
 PAST_ON_GROUP_PAGE = 6
@@ -46,6 +47,12 @@ def with_people():
     )
 
 
+def presenters_of(meeting: Meeting) -> list[User]:
+    """Who is on the hot seat of this meeting now, in seat order."""
+    seats = HotSeat.objects.filter(meeting=meeting).select_related("user").order_by("pk")
+    return [seat.user for seat in seats]
+
+
 def meeting_for_member(*, user: User, pk: int, now: dt.datetime | None = None) -> Meeting:
     """The meeting if the user is a current member of its group (or staff); else 404."""
     meeting = Meeting.objects.select_related("group").filter(pk=pk).first()
@@ -57,6 +64,8 @@ def meeting_for_member(*, user: User, pk: int, now: dt.datetime | None = None) -
 def why_not_held(meeting: Meeting) -> str:
     """Why a meeting does not take place, for the member pages; "" if it does."""
     if meeting.status == MeetingStatus.CANCELLED:
+        if meeting.cancel_reason == GROUP_ENDED_REASON:
+            return _("Cancelled: the group has ended")
         if meeting.cancel_reason:
             return _("Cancelled: %(reason)s") % {"reason": meeting.cancel_reason}
         return _("Cancelled")
@@ -223,6 +232,7 @@ def overview_context(*, now: dt.datetime | None = None, days: int = 28) -> dict:
     groups = list(Group.objects.order_by("name"))
     next_meetings = list(
         Meeting.objects.filter(
+            group__status=GroupStatus.ACTIVE,
             status=MeetingStatus.SCHEDULED,
             starts_at__gt=now,
             starts_at__lte=now + dt.timedelta(days=days),

@@ -1,5 +1,7 @@
-"""Outbox builders for group membership (see mastermind/outbox): welcome, a member left."""
+"""Outbox builders for group membership (see mastermind/outbox): welcome, a member left
+(to the group and to the organisers), the group ended."""
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -67,4 +69,53 @@ def build_member_left(notification: Notification) -> Email | None:
             "recipient": recipient,
             "group_url": absolute_url(group.get_absolute_url()),
         },
+    )
+
+
+@outbox.register(EmailKind.MEMBER_LEFT_ORGANISER)
+def build_member_left_organiser(notification: Notification) -> Email | None:
+    """Tell an organiser who left which group, and why (as they told us)."""
+    membership = (
+        Membership.objects.select_related("group", "user")
+        .filter(pk=notification.subject_id)
+        .first()
+    )
+    if membership is None or membership.left_at is None:
+        return None
+    recipient = notification.user
+    language, time_zone = settings.LANGUAGE_CODE, settings.TIME_ZONE
+    if recipient is not None:
+        if not (recipient.is_active and recipient.is_staff):
+            return None
+        language, time_zone = recipient.language, recipient.time_zone
+    group = membership.group
+    return Email(
+        template="groups/email/member_left_organiser",
+        to=notification.email,
+        language=language,
+        time_zone=time_zone,
+        context={
+            "group": group,
+            "member": membership.user,
+            "membership": membership,
+            "current_count": group.memberships.current().count(),
+            "manage_url": absolute_url(reverse("groups:group_manage", kwargs={"pk": group.pk})),
+        },
+    )
+
+
+@outbox.register(EmailKind.GROUP_ENDED)
+def build_group_ended(notification: Notification) -> Email | None:
+    """Tell a member, once, that their group has ended and its meetings are off."""
+    recipient = notification.user
+    membership = Membership.objects.select_related("group").filter(pk=notification.subject_id)
+    membership = membership.first()
+    if recipient is None or not recipient.is_active or membership is None:
+        return None
+    return Email(
+        template="groups/email/group_ended",
+        to=notification.email,
+        language=recipient.language,
+        time_zone=recipient.time_zone,
+        context={"group": membership.group, "recipient": recipient},
     )

@@ -26,7 +26,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from groups import signing
-from groups.models import Application, ApplicationStatus, Intake, InterestSignup
+from groups.models import Application, ApplicationStatus, Intake, InterestSignup, Membership
 from groups.notifications.intake import (
     APPLICATION_CONFIRM,
     APPLICATION_EDIT_LINK,
@@ -52,6 +52,35 @@ class IntakeClosed(Exception):
     def __init__(self, intake: Intake, now: dt.datetime):
         self.not_open_yet = now < intake.opens_at
         super().__init__("not open yet" if self.not_open_yet else "deadline passed")
+
+
+class ApplicationPlaced(Exception):
+    """The application led to a place in a group: it no longer changes anything.
+
+    Withdrawing it would not take the person out of the group (the membership is what
+    counts from then on); leaving the group is the way out, signed in, so that the group
+    and the organiser are told (:func:`groups.services.leave_group`).
+    """
+
+    def __init__(self, membership: Membership):
+        self.membership = membership
+        super().__init__(f"application led to membership {membership.pk}")
+
+
+def placement(application: Application) -> Membership | None:
+    """The membership the application led to: the current one, else the latest; or None."""
+    memberships = list(
+        Membership.objects.filter(application=application)
+        .select_related("group")
+        .order_by("-joined_at", "-pk")
+    )
+    current = [m for m in memberships if m.is_current]
+    return (current or memberships or [None])[0]
+
+
+def _check_not_placed(application: Application) -> None:
+    if (membership := placement(application)) is not None:
+        raise ApplicationPlaced(membership)
 
 
 class Submitted(enum.StrEnum):
@@ -146,8 +175,12 @@ def _find_application(claim: signing.Claim) -> Application:
 def update_application(
     *, application: Application, data: Mapping, now: dt.datetime | None = None
 ) -> Application:
-    """Change an application until the deadline. Using the emailed link proves the address."""
+    """Change an application until the deadline. Using the emailed link proves the address.
+
+    Once it has led to a membership it is history and stays as it is (ApplicationPlaced).
+    """
     now = now or timezone.now()
+    _check_not_placed(application)
     if now >= application.intake.deadline:
         raise IntakeClosed(application.intake, now)
     for name in EDITABLE_FIELDS:
@@ -158,11 +191,30 @@ def update_application(
 
 
 def withdraw_application(*, application: Application, now: dt.datetime | None = None) -> None:
-    """Erase the application (GDPR: the row goes, with its queued emails)."""
+    """Erase the application until the deadline; its emails not sent yet are not sent.
+
+    Refused (ApplicationPlaced) once it has led to a membership: leaving the group is the
+    way out then. The notifications log keeps the emails already sent (see delete_applications).
+    """
     now = now or timezone.now()
+    _check_not_placed(application)
     if now >= application.intake.deadline:
         raise IntakeClosed(application.intake, now)
-    application.delete()
+    delete_applications(applications=Application.objects.filter(pk=application.pk))
+
+
+def delete_applications(*, applications: QuerySet[Application]) -> int:
+    """Delete applications, keeping the notifications log (withdrawal uses this).
+
+    Their log rows are detached rather than deleted with them (``outbox.detach``), so the
+    organiser still sees which confirmation and decision emails went out. Erasing an
+    account and the retention purge delete the rows with their applications instead.
+    """
+    with transaction.atomic():
+        ids = list(applications.select_for_update().values_list("pk", flat=True))
+        outbox.detach(Application, ids)
+        Application.objects.filter(pk__in=ids).delete()
+    return len(ids)
 
 
 def set_status(*, applications: QuerySet[Application], status: str) -> int:

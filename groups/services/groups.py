@@ -8,6 +8,7 @@ commit, and every new membership claims one welcome email through the outbox
 
 from __future__ import annotations
 
+import hashlib
 import logging
 
 from allauth.account.models import EmailAddress
@@ -260,12 +261,18 @@ def move_member(*, membership: Membership, to_group: Group, by: User | None) -> 
 
 
 def leave_group(*, membership: Membership, reason: str = "") -> Membership:
-    """The member leaves; the organiser sees when and why in the membership history."""
+    """The member leaves: the group and the organisers are told, the organiser also why.
+
+    The ``membership_closed`` event re-plans the hot seats and takes the group's meetings
+    out of the member's feed and calendar (meetings/receivers.py).
+    """
     with transaction.atomic():
         membership = _lock_current(membership)
         with translation.override(settings.LANGUAGE_CODE):
             text = _("Left the group themselves")
         _close(membership, f"{text}: {reason.strip()}" if reason.strip() else text)
+        _tell_group_a_member_left(membership)
+        _tell_organisers_a_member_left(membership)
         events.send_on_commit(
             events.membership_closed, group_id=membership.group_id, membership_ids=[membership.pk]
         )
@@ -273,7 +280,11 @@ def leave_group(*, membership: Membership, reason: str = "") -> Membership:
 
 
 def end_group(*, group: Group) -> Group:
-    """Mark the group ended and close every current membership."""
+    """Mark the group ended, close every current membership and tell each member once.
+
+    The ``group_ended`` event cancels the group's future meetings and stops its series
+    (meetings/receivers.py); members get this one email, not one per meeting.
+    """
     with transaction.atomic():
         group = _lock_group(group)
         now = timezone.now()
@@ -282,10 +293,23 @@ def end_group(*, group: Group) -> Group:
         group.save(update_fields=["status", "ended_at"])
         with translation.override(settings.LANGUAGE_CODE):
             reason = _("The group ended")
-        closing = group.memberships.current(now)
-        closed_ids = list(closing.values_list("pk", flat=True))
-        closing.update(left_at=now, left_reason=reason)
-        events.send_on_commit(events.group_ended, group_id=group.pk, membership_ids=closed_ids)
+        closing = list(group.memberships.current(now).select_related("user"))
+        Membership.objects.filter(pk__in=[m.pk for m in closing]).update(
+            left_at=now, left_reason=reason
+        )
+        outbox.claim_many(
+            Notification(
+                kind=EmailKind.GROUP_ENDED,
+                dedup_key=EmailKind.GROUP_ENDED.key(m.pk),
+                user=m.user,
+                email=m.user.email,
+                **outbox.about(m),
+            )
+            for m in closing
+        )
+        events.send_on_commit(
+            events.group_ended, group_id=group.pk, membership_ids=[m.pk for m in closing]
+        )
     return group
 
 
@@ -301,6 +325,7 @@ def close_memberships_of_deleted_account(*, user: User, now) -> None:
     Membership.objects.filter(user=user).update(topics=[], about="")
     for membership in open_memberships:
         _tell_group_a_member_left(membership)
+        _tell_organisers_a_member_left(membership)
         events.send_on_commit(
             events.membership_closed, group_id=membership.group_id, membership_ids=[membership.pk]
         )
@@ -316,3 +341,30 @@ def _tell_group_a_member_left(membership: Membership) -> None:
             user=other.user,
             **outbox.about(membership),
         )
+
+
+def organiser_recipients() -> list[tuple[User | None, str]]:
+    """Who hears about changes in the groups: ``ORGANISER_EMAILS``, else the active staff."""
+    if settings.ORGANISER_EMAILS:
+        return [(None, email) for email in settings.ORGANISER_EMAILS]
+    staff = User.objects.filter(is_staff=True, is_active=True).order_by("pk")
+    return [(user, user.email) for user in staff]
+
+
+def _address_token(email: str) -> str:
+    """An address in a dedup key: short and fixed length, whatever the address."""
+    return "e" + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:16]
+
+
+def _tell_organisers_a_member_left(membership: Membership) -> None:
+    kind = EmailKind.MEMBER_LEFT_ORGANISER
+    outbox.claim_many(
+        Notification(
+            kind=kind,
+            dedup_key=kind.key(membership.pk, user.pk if user else _address_token(email)),
+            user=user,
+            email=email,
+            **outbox.about(membership),
+        )
+        for user, email in organiser_recipients()
+    )

@@ -8,7 +8,7 @@ a robot's (honeypot), so the pages reveal nothing about who applied.
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from groups import signing
 from groups.forms.apply import ApplicationForm, EditApplicationForm, InterestForm
 from groups.markdown import render_markdown
-from groups.models import Application, Intake
+from groups.models import Application, Intake, Membership
 from groups.notifications.intake import manage_urls
 from groups.selectors import open_intakes, upcoming_intakes
 from groups.services import applications
@@ -115,6 +115,19 @@ def _closed_for_changes(request: HttpRequest, application: Application) -> HttpR
     return render(request, "groups/apply/closed_for_changes.html", context, status=410)
 
 
+def _placed(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """The application led to a place in a group: the link changes nothing any more."""
+    context = {
+        "membership": membership,
+        "group": membership.group,
+        "is_current": membership.is_current,
+        "leave_url": reverse("groups:leave_group", kwargs={"pk": membership.group_id}),
+        "delete_account_url": reverse("privacy_delete"),
+    }
+    status = 409 if request.method == "POST" else 200
+    return render(request, "groups/apply/placed.html", context, status=status)
+
+
 @GET_POST
 def application_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows a button, POST confirms: mail scanners that open links confirm nothing."""
@@ -140,6 +153,8 @@ def application_edit(request: HttpRequest, token: str) -> HttpResponse:
         application = applications.application_for_manage_token(token=token)
     except signing.BadToken as error:
         return _bad_link(request, error)
+    if (membership := applications.placement(application)) is not None:
+        return _placed(request, membership)
     intake = application.intake
     if timezone.now() >= intake.deadline:
         return _closed_for_changes(request, application)
@@ -156,6 +171,8 @@ def application_edit(request: HttpRequest, token: str) -> HttpResponse:
                 applications.update_application(application=application, data=form.cleaned_data)
             except applications.IntakeClosed:
                 return _closed_for_changes(request, application)
+            except applications.ApplicationPlaced as placed:
+                return _placed(request, placed.membership)
             messages.success(request, _("Your changes are saved."))
             return redirect(request.path)
     context = {"application": application, "intake": intake, "form": form}
@@ -168,6 +185,8 @@ def application_withdraw(request: HttpRequest, token: str) -> HttpResponse:
         application = applications.application_for_manage_token(token=token)
     except signing.BadToken as error:
         return _bad_link(request, error)
+    if (membership := applications.placement(application)) is not None:
+        return _placed(request, membership)
     intake = application.intake
     if timezone.now() >= intake.deadline:
         return _closed_for_changes(request, application)
@@ -178,6 +197,8 @@ def application_withdraw(request: HttpRequest, token: str) -> HttpResponse:
         applications.withdraw_application(application=application)
     except applications.IntakeClosed:
         return _closed_for_changes(request, application)
+    except applications.ApplicationPlaced as placed:  # placed since the page was checked
+        return _placed(request, placed.membership)
     return render(request, "groups/apply/withdrawn.html", {"intake": intake})
 
 

@@ -7,9 +7,14 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mastermind.core.timezones import validate_time_zone
+
+# An erased account keeps its row (history counts) under an address in this reserved
+# domain (RFC 2606: ".invalid" never resolves); see mastermind.privacy.
+ERASED_DOMAIN = "deleted.invalid"
 
 
 class UserManager(BaseUserManager):
@@ -73,21 +78,33 @@ class User(AbstractBaseUser, PermissionsMixin):
         ]
 
     def __str__(self) -> str:
-        return self.display_name or self.email
+        return self.get_full_name()
+
+    @property
+    def is_erased(self) -> bool:
+        """The person deleted their account: only an anonymous row is left."""
+        return self.email.endswith(f"@{ERASED_DOMAIN}")
 
     def clean(self) -> None:
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
 
     def get_full_name(self) -> str:
+        if self.is_erased:
+            return gettext("former member")
         return self.display_name or self.email
 
     def get_short_name(self) -> str:
+        if self.is_erased:
+            return gettext("former member")
         return (self.display_name or self.email).split()[0]
 
     @property
     def first_name(self) -> str:
-        """What other members see: the first word of the display name."""
+        """What other members see: the first word of the display name ("former member"
+        for an erased account, never its placeholder address)."""
+        if self.is_erased:
+            return gettext("former member")
         return self.get_short_name().split("@")[0]
 
 

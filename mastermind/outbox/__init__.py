@@ -39,6 +39,7 @@ from mastermind.outbox.delivery import (
     requeue_stuck,
     send_again,
 )
+from mastermind.outbox.log import detach
 
 __all__ = [
     "BACKOFF_BASE_SECONDS",
@@ -62,6 +63,7 @@ __all__ = [
     "claim_many",
     "deliver",
     "deliver_many",
+    "detach",
     "enqueue",
     "is_permanent",
     "message_id",

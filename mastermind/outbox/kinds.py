@@ -24,6 +24,8 @@ class EmailKind(models.TextChoices):
     # groups
     WELCOME = "welcome", _("Welcome to the group")
     MEMBER_LEFT = "member_left", _("A member left")
+    MEMBER_LEFT_ORGANISER = "member_left_organiser", _("Organiser: a member left")
+    GROUP_ENDED = "group_ended", _("The group ended")
     # meetings
     MEETING_REMINDER = "meeting_reminder", _("Meeting reminder")
     SECOND_REMINDER = "meeting_reminder_second", _("Second meeting reminder")
@@ -66,6 +68,8 @@ REASONS = {
     EmailKind.INTAKE_DIGEST: _("You get this email because you organise this intake."),
     EmailKind.WELCOME: _("You get this email because you have been placed in this group."),
     EmailKind.MEMBER_LEFT: _MEMBER,
+    EmailKind.MEMBER_LEFT_ORGANISER: _("You get this email because you organise this group."),
+    EmailKind.GROUP_ENDED: _("You get this email because you were a member of this group."),
     EmailKind.MEETING_REMINDER: _MEMBER,
     EmailKind.SECOND_REMINDER: _MEMBER,
     EmailKind.PREPARATION_REMINDER: _(

@@ -13,11 +13,11 @@ from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.utils import timezone
 
-from mastermind.accounts.models import User
+from mastermind.accounts.models import ERASED_DOMAIN, User
 from mastermind.outbox.models import Notification
 from mastermind.privacy import erasers, exporters
 
-ANONYMOUS_DOMAIN = "deleted.invalid"
+ANONYMOUS_DOMAIN = ERASED_DOMAIN
 
 
 def iso(value: dt.datetime | dt.date | None) -> str | None:

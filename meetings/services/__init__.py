@@ -1,7 +1,8 @@
 """The meetings app's public write API: views, admin, tasks and commands call only this.
 
 The work lives in modules named for what they do, re-exported here:
-``meetings`` (cancel and move by hand, membership changes), ``schedule`` (series sync,
+``meetings`` (cancel and move by hand, membership changes), ``lifecycle`` (a group's
+end), ``schedule`` (series sync,
 pauses, agenda), ``hot_seat`` (rotation glue), ``attendance`` (can't come, preparation,
 commitments), ``swaps``, ``preferences`` (what a member wants emailed, unsubscribe) and
 the reminder sweep (:mod:`meetings.reminders.sweep`).
@@ -17,6 +18,7 @@ from meetings.services.attendance import (
     save_preparation,
 )
 from meetings.services.hot_seat import replan_group
+from meetings.services.lifecycle import cancel_meetings_of_ended_group
 from meetings.services.meetings import cancel_meeting, move_meeting, on_membership_changed
 from meetings.services.schedule import (
     cancel_series,
@@ -31,6 +33,7 @@ from meetings.services.swaps import accept_swap, decline_swap, request_swap, wit
 __all__ = [
     "accept_swap",
     "cancel_meeting",
+    "cancel_meetings_of_ended_group",
     "cancel_series",
     "decline_swap",
     "ensure_agenda",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -55,6 +56,10 @@ def move_meeting(
         raise ValidationError(_("Only upcoming meetings can be moved, and only to the future."))
     if starts_at == meeting.starts_at:
         return meeting
+    if evening_taken(meeting=meeting, starts_at=starts_at):
+        raise ValidationError(
+            _("The group already has a meeting that day. Move or cancel that one first.")
+        )
     old_start = meeting.starts_at
     with transaction.atomic():
         length = meeting.ends_at - meeting.starts_at
@@ -68,6 +73,25 @@ def move_meeting(
         replan_group(group=meeting.group, now=now)
         _tell_members(meeting, change="moved", reason=reason, now=now, old_start=old_start)
     return meeting
+
+
+def evening_taken(*, meeting: Meeting, starts_at: dt.datetime) -> bool:
+    """Would ``meeting``, moved to ``starts_at``, share its local day (or its time) with
+    another meeting of the group that takes place? One meeting per group and evening."""
+    ends_at = starts_at + (meeting.ends_at - meeting.starts_at)
+    zone = zoneinfo.ZoneInfo(meeting.time_zone)
+    day = timezone.localtime(starts_at, timezone=zone).date()
+    others = Meeting.objects.filter(
+        group_id=meeting.group_id,
+        status=MeetingStatus.SCHEDULED,
+        starts_at__lt=ends_at + dt.timedelta(days=2),
+        ends_at__gt=starts_at - dt.timedelta(days=2),
+    ).exclude(pk=meeting.pk)
+    return any(
+        (o.starts_at < ends_at and starts_at < o.ends_at)
+        or timezone.localtime(o.starts_at, timezone=zone).date() == day
+        for o in others.only("starts_at", "ends_at")
+    )
 
 
 def _tell_members(

@@ -14,6 +14,8 @@ and must live as long as the meeting:
   instead of vanishing; what is left over is marked ``cancelled``, never deleted.
 * New dates get new rows; past dates only when the group has no meetings yet (a schedule
   entered after the fact), so an edit does not invent history.
+* A future meeting placed by hand keeps its evening: the series puts nothing on its local
+  day or at an overlapping time (no two meetings of one group overlap).
 """
 
 from __future__ import annotations
@@ -28,11 +30,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from groups.models import Group
+from groups.models import Group, GroupStatus
 from meetings.calendar import feed_cache
 from meetings.domain.recurrence import Occurrence, PausePeriod, occurrences
 from meetings.models import AgendaItem, Meeting, MeetingStatus, Pause, Schedule
 from meetings.services.hot_seat import replan_group
+from meetings.services.lifecycle import cancel_meetings_of_ended_group
 
 SCHEDULE_CHANGED_REASON = "schedule changed"  # stored, not shown: cancel_reason of orphans
 
@@ -82,8 +85,15 @@ def series_for(*, schedule: Schedule, now: dt.datetime) -> list[Occurrence]:
 def sync_meetings(
     *, schedule: Schedule, now: dt.datetime | None = None, replan: bool = True
 ) -> SyncResult:
-    """Create, update or cancel the group's future meeting rows to match the schedule."""
+    """Create, update or cancel the group's future meeting rows to match the schedule.
+
+    An ended group has no series any more: nothing is created, what is left is cancelled.
+    """
     now = now or timezone.now()
+    if Group.objects.filter(pk=schedule.group_id, status=GroupStatus.ENDED).exists():
+        return SyncResult(
+            cancelled=cancel_meetings_of_ended_group(group_id=schedule.group_id, now=now)
+        )
     with transaction.atomic():
         result = _sync(schedule, now)
         if result.created or result.updated or result.cancelled:
@@ -94,9 +104,9 @@ def sync_meetings(
 
 
 def sync_all(*, now: dt.datetime | None = None, groups=None) -> SyncResult:
-    """Sync every schedule (or those of ``groups``); the daily horizon task calls this."""
+    """Sync every active group's schedule (or those of ``groups``); the daily task calls this."""
     total = SyncResult()
-    schedules = Schedule.objects.select_related("group")
+    schedules = Schedule.objects.select_related("group").filter(group__status=GroupStatus.ACTIVE)
     if groups is not None:
         schedules = schedules.filter(group__in=groups)
     for schedule in schedules:
@@ -117,11 +127,14 @@ def _sync(schedule: Schedule, now: dt.datetime) -> SyncResult:
         if r.starts_at > now and not r.is_override and r.series_date is not None
     }
     backfill = not rows
+    taken = _evenings_taken(rows, schedule, now)
     fresh: list[Occurrence] = []
     series = series_for(schedule=schedule, now=now)
     for occ in series:
         if occ.local_date in frozen or (occ.starts_at <= now and not backfill):
             continue
+        if taken(occ):
+            continue  # a meeting placed by hand keeps its evening; its row may move on
         row = movable.pop(occ.local_date, None)
         if row is None:
             fresh.append(occ)
@@ -143,6 +156,32 @@ def _sync(schedule: Schedule, now: dt.datetime) -> SyncResult:
     for row in orphans:
         result.cancelled += _cancel_orphan(row, now)
     return result
+
+
+def _evenings_taken(rows: list[Meeting], schedule: Schedule, now: dt.datetime):
+    """A test: is this occurrence's evening taken by a future meeting placed by hand?
+
+    Such a meeting (moved by hand, or an extra one) keeps its evening: no series meeting
+    is put on the same local day or at an overlapping time, so that after a schedule
+    edit (say the weekday moved onto the day a meeting was moved to by hand) the group
+    never has two meetings that evening.
+    """
+    zone = _zone(schedule.time_zone)
+    kept = [
+        r
+        for r in rows
+        if r.starts_at > now
+        and r.status == MeetingStatus.SCHEDULED
+        and (r.is_override or r.series_date is None)
+    ]
+    days = {timezone.localtime(r.starts_at, timezone=zone).date() for r in kept}
+
+    def taken(occ: Occurrence) -> bool:
+        return occ.local_date in days or any(
+            r.starts_at < occ.ends_at and occ.starts_at < r.ends_at for r in kept
+        )
+
+    return taken
 
 
 def cancel_series(*, group: Group, now: dt.datetime | None = None) -> int:

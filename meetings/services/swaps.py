@@ -1,7 +1,8 @@
 """Hot-seat swaps between two members of a group: request, accept, decline, withdraw.
 
 Accepting exchanges the two presenters and pins both seats, so later re-plans keep the swap
-(unless one of them becomes absent, when the rotation fills the seat as usual).
+(unless one of them becomes absent, when the rotation fills the seat as usual), and moves
+each presenter's preparation with their hot seat.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +19,15 @@ from mastermind import outbox
 from mastermind.accounts.models import User
 from mastermind.outbox.kinds import EmailKind
 from meetings.calendar import feed_cache
-from meetings.models import Absence, HotSeat, Meeting, MeetingStatus, SwapRequest, SwapStatus
+from meetings.models import (
+    Absence,
+    HotSeat,
+    Meeting,
+    MeetingStatus,
+    Preparation,
+    SwapRequest,
+    SwapStatus,
+)
 from meetings.rules import is_current_member
 from meetings.services.hot_seat import replan_group
 
@@ -119,6 +128,7 @@ def accept_swap(*, swap: SwapRequest, by: User, now: dt.datetime | None = None) 
         HotSeat.objects.filter(meeting=swap.responder_meeting, user=swap.responder).delete()
         HotSeat.objects.create(meeting=swap.requester_meeting, user=swap.responder, pinned=True)
         HotSeat.objects.create(meeting=swap.responder_meeting, user=swap.requester, pinned=True)
+        _move_preparations(swap)
         Meeting.objects.filter(
             pk__in=[swap.requester_meeting_id, swap.responder_meeting_id]
         ).update(sequence=F("sequence") + 1, updated_at=now)
@@ -128,6 +138,32 @@ def accept_swap(*, swap: SwapRequest, by: User, now: dt.datetime | None = None) 
         _tell(swap, EmailKind.SWAP_ACCEPTED, [swap.requester, swap.responder])
         replan_group(group=swap.requester_meeting.group, now=now)
     return swap
+
+
+def _move_preparations(swap: SwapRequest) -> None:
+    """Each presenter's preparation follows their hot seat to the other meeting.
+
+    A stale preparation already at the destination (from a hot seat given away earlier)
+    gives way to the one being moved, which is what the presenter worked on last.
+    """
+    moves = (
+        (swap.requester_id, swap.requester_meeting_id, swap.responder_meeting_id),
+        (swap.responder_id, swap.responder_meeting_id, swap.requester_meeting_id),
+    )
+    moving = {
+        (p.user_id, p.meeting_id): p
+        for p in Preparation.objects.select_for_update().filter(
+            Q(user_id=swap.requester_id, meeting_id=swap.requester_meeting_id)
+            | Q(user_id=swap.responder_id, meeting_id=swap.responder_meeting_id)
+        )
+    }
+    for user_id, source, target in moves:
+        if (user_id, source) in moving:
+            Preparation.objects.filter(user_id=user_id, meeting_id=target).delete()
+    for user_id, source, target in moves:
+        if preparation := moving.get((user_id, source)):
+            preparation.meeting_id = target
+            preparation.save(update_fields=["meeting", "updated_at"])
 
 
 def decline_swap(*, swap: SwapRequest, by: User, now: dt.datetime | None = None) -> SwapRequest:

@@ -43,8 +43,9 @@ def absence(request: HttpRequest, pk: int) -> HttpResponse:
             services.mark_present(meeting=meeting, user=request.user)
             messages.success(request, _("Good to have you there."))
         elif form.is_valid():
+            presented = rules.presents(user=request.user, meeting=meeting)
             services.mark_absent(meeting=meeting, user=request.user, note=form.cleaned_data["note"])
-            messages.success(request, _("Noted: you can't come. The group can see it."))
+            messages.success(request, _absence_noted(meeting, presented=presented))
         else:
             for field_errors in form.errors.values():
                 for message in field_errors:
@@ -52,6 +53,18 @@ def absence(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         _errors(request, error)
     return redirect(meeting)
+
+
+def _absence_noted(meeting, *, presented: bool) -> str:
+    """The confirmation of "I can't come"; a presenter learns who presents instead."""
+    if not presented:
+        return _("Noted: you can't come. The group can see it.")
+    names = [user.first_name for user in selectors.presenters_of(meeting)]
+    if not names:
+        return _("Noted: you can't come. Nobody else can take the hot seat that evening.")
+    return _("Noted: you can't come. %(names)s presents instead; the group can see it.") % {
+        "names": ", ".join(names)
+    }
 
 
 @login_required

@@ -68,15 +68,16 @@ def test_member_sees_the_next_hot_seat_and_hands_it_on_when_absent(
     screenshot(page, "journey-meeting")
     accessible(page)
 
-    # "I can't come": the seat goes to the next in line, and the page says so.
+    # "I can't come": the seat goes to the next in line, and the page says to whom.
     page.fill("#id_note", "Messe in Köln")
     page.get_by_role("button", name=tr(page, "I can't come")).click()
     page.wait_for_url(f"**/meetings/{first.pk}/")
-    assert tr(page, "Noted: you can't come. The group can see it.") in page.inner_text(".messages")
     assert Absence.objects.filter(meeting=first, user=member).exists()
     (new_presenter,) = presenters(first)
     assert new_presenter != member.pk
     new_name = type(member).objects.get(pk=new_presenter).first_name
+    noted = tr(page, "Noted: you can't come. %(names)s presents instead; the group can see it.")
+    assert noted % {"names": new_name} in page.inner_text(".messages")
     assert hot_seat.inner_text().split("\n")[1:] == [new_name]
     assert tr(page, "I'll come after all") in page.inner_text("main")
     screenshot(page, "journey-meeting-absent")

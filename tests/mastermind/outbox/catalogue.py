@@ -116,6 +116,11 @@ def notifications(world: World) -> dict[str, tuple[Notification, object]]:
         ),
         EmailKind.WELCOME: (n(EmailKind.WELCOME, a1.memberships.get()), None),
         EmailKind.MEMBER_LEFT: (n(EmailKind.MEMBER_LEFT, left), None),
+        EmailKind.MEMBER_LEFT_ORGANISER: (
+            n(EmailKind.MEMBER_LEFT_ORGANISER, left, user=world.staff),
+            None,
+        ),
+        EmailKind.GROUP_ENDED: (n(EmailKind.GROUP_ENDED, a1.memberships.get()), None),
         EmailKind.MEETING_REMINDER: (n(EmailKind.MEETING_REMINDER, a, **at), a),
         EmailKind.SECOND_REMINDER: (n(EmailKind.SECOND_REMINDER, a, **at), a),
         EmailKind.PREPARATION_REMINDER: (n(EmailKind.PREPARATION_REMINDER, a, **at), a),

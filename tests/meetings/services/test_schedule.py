@@ -1,10 +1,12 @@
 """Schedule -> stored meetings: horizon, DST, edits in place, cancel and move, validation."""
 
 import datetime as dt
+import itertools
 
 import pytest
 import time_machine
 from django.core import mail
+from django.core.exceptions import ValidationError
 
 from meetings import services
 from meetings.forms.meetings import ScheduleAdminForm
@@ -205,3 +207,55 @@ def test_no_mail_without_changes(clock):
     with time_machine.travel(NOW + dt.timedelta(hours=1), tick=False):
         services.save_schedule(schedule=schedule)
     assert deliver_all() == []
+
+
+# -- no two meetings of one group on one evening ------------------------------------------
+
+
+def evenings(group) -> list[dt.date]:
+    return [local(m).date() for m in future(group)]
+
+
+def test_weekday_change_onto_a_hand_moved_meeting_keeps_one_meeting_that_evening():
+    group, _users = make_group()
+    schedule = make_schedule(group)  # Tuesdays from 5 Jan 2027, every two weeks
+    tuesday = Meeting.objects.get(group=group, series_date=dt.date(2027, 1, 19))
+    thursday = tuesday.starts_at + dt.timedelta(days=2)
+    services.move_meeting(meeting=tuesday, starts_at=thursday, reason="Feiertag")
+
+    schedule.weekday = 3  # Thursday
+    services.save_schedule(schedule=schedule)
+
+    days = evenings(group)
+    assert len(days) == len(set(days))
+    assert days.count(dt.date(2027, 1, 21)) == 1
+    kept = Meeting.objects.get(pk=tuesday.pk)
+    assert (kept.starts_at, kept.is_override) == (thursday, True)
+    held = future(group)
+    assert all(a.ends_at <= b.starts_at for a, b in itertools.pairwise(held))
+
+
+def test_time_change_never_overlaps_a_hand_moved_meeting_on_another_day():
+    group, _users = make_group()
+    schedule = make_schedule(group, every_weeks=1)
+    tuesday = Meeting.objects.get(group=group, series_date=dt.date(2027, 1, 12))
+    services.move_meeting(
+        meeting=tuesday, starts_at=tuesday.starts_at + dt.timedelta(days=1), reason=""
+    )
+    schedule.weekday = 2  # Wednesday, the day it was moved to
+    schedule.start_time = dt.time(20)
+    services.save_schedule(schedule=schedule)
+    held = future(group)
+    assert all(a.ends_at <= b.starts_at for a, b in itertools.pairwise(held))
+    assert len(evenings(group)) == len(set(evenings(group)))
+
+
+def test_moving_a_meeting_onto_another_meetings_evening_is_refused():
+    group, _users = make_group()
+    make_schedule(group, every_weeks=1)
+    first, second = future(group)[:2]
+    with pytest.raises(ValidationError):
+        services.move_meeting(
+            meeting=first, starts_at=second.starts_at - dt.timedelta(hours=3), reason=""
+        )
+    assert Meeting.objects.get(pk=first.pk).starts_at == first.starts_at

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from meetings import services
-from meetings.models import HotSeat, SwapRequest, SwapStatus
+from meetings.models import HotSeat, Preparation, SwapRequest, SwapStatus
 from tests.meetings.helpers import deliver_all, future, make_group, make_schedule, presenters
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
@@ -111,3 +111,21 @@ def test_swap_request_page_is_only_for_the_presenter(setup, client):
     _group, first, _second, _a, b = setup
     client.force_login(b)
     assert client.get(reverse("meetings:swap_request", args=[first.pk])).status_code == 404
+
+
+def test_accept_moves_each_preparation_with_its_hot_seat(setup):
+    _group, first, second, a, b = setup
+    services.save_preparation(
+        meeting=first, user=a, story="A's story", value_for_others="", feedback_wanted=""
+    )
+    services.save_preparation(
+        meeting=second, user=b, story="B's story", value_for_others="", feedback_wanted=""
+    )
+    # A stale one: b prepared the first meeting once, before the rotation moved them.
+    Preparation.objects.create(meeting=first, user=b, story="old")
+    swap = services.request_swap(
+        requester=a, requester_meeting=first, responder=b, responder_meeting=second
+    )
+    services.accept_swap(swap=swap, by=b)
+    stories = {(p.meeting_id, p.user_id): p.story for p in Preparation.objects.all()}
+    assert stories == {(second.pk, a.pk): "A's story", (first.pk, b.pk): "B's story"}

@@ -69,3 +69,59 @@ def test_non_member_cannot_say_absent(client):
     response = client.post(reverse("meetings:absence", args=[future(group)[0].pk]), {"note": ""})
     assert response.status_code == 404
     assert not Absence.objects.exists()
+
+
+# The POST re-plans the year's hot seats (66 queries on SQLite, 2 of them the confirmation).
+QUERIES = 70
+
+
+def test_absent_presenter_is_told_who_presents_instead(client, django_assert_max_num_queries):
+    group, users = make_group(3)
+    make_schedule(group)
+    meeting = future(group)[0]
+    presenter = next(u for u in users if u.pk in presenters(meeting))
+    presenter.language = "en"
+    presenter.save(update_fields=["language"])
+    client.force_login(presenter)
+    with django_assert_max_num_queries(QUERIES):
+        response = client.post(reverse("meetings:absence", args=[meeting.pk]), {"note": ""})
+    assert response.status_code == 302
+    response = client.get(response["Location"])
+    (instead,) = [u for u in users if u.pk in presenters(meeting)]
+    (message,) = [str(m) for m in response.context["messages"]]
+    assert message == (
+        f"Noted: you can't come. {instead.first_name} presents instead; the group can see it."
+    )
+
+
+def test_absent_member_who_does_not_present_gets_the_plain_confirmation(client):
+    group, users = make_group(3)
+    make_schedule(group)
+    meeting = future(group)[0]
+    other = next(u for u in users if u.pk not in presenters(meeting))
+    client.force_login(other)
+    response = client.post(
+        reverse("meetings:absence", args=[meeting.pk]), {"note": ""}, follow=True
+    )
+    (message,) = [str(m) for m in response.context["messages"]]
+    assert "stattdessen" not in message
+
+
+def test_deleted_member_is_shown_as_former_member(client, clock):
+    from mastermind.privacy.services import delete_account
+
+    group, users = make_group(3)
+    make_schedule(group)
+    meeting = future(group)[0]
+    (presenter,) = [u for u in users if u.pk in presenters(meeting)]
+    clock.move_to(meeting.ends_at)
+    delete_account(user=presenter)
+    viewer = next(u for u in users if u != presenter)
+    client.force_login(viewer)
+    german = client.get(reverse("groups:group_detail", args=[group.pk])).content.decode()
+    viewer.language = "en"
+    viewer.save(update_fields=["language"])
+    english = client.get(meeting.get_absolute_url()).content.decode()
+    assert "ehemaliges Mitglied" in german
+    assert "former member" in english
+    assert "deleted-" not in german + english

@@ -1,0 +1,48 @@
+"""What a group's end means for its meetings: none of them takes place any more.
+
+``end_group`` (groups) closes the memberships and tells each member once; on its
+``group_ended`` event (meetings/receivers.py) :func:`cancel_meetings_of_ended_group`
+cancels every future meeting of the group, hand-moved ones and skipped ones included.
+The rows stay (their ids are the calendar UIDs): each gets a higher SEQUENCE, the feed
+shows it cancelled, and the calendar sweep sends a CANCEL to every invitee it had
+invited, as it does for any cancelled meeting. Nobody gets a per-meeting email: the one
+"group ended" email says it all. The series stops too: :mod:`meetings.services.schedule`
+creates no meetings for an ended group.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from groups.models import Group, GroupStatus
+from meetings.calendar import feed_cache
+from meetings.models import HotSeat, Meeting, MeetingStatus
+
+GROUP_ENDED_REASON = "group ended"  # stored, not shown: cancel_reason of these meetings
+
+
+def cancel_meetings_of_ended_group(*, group_id: int, now: dt.datetime | None = None) -> int:
+    """Cancel the ended group's future meetings; returns how many. Safe to run again."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        group = Group.objects.select_for_update().filter(pk=group_id).first()
+        if group is None or group.status != GroupStatus.ENDED:
+            return 0
+        rows = Meeting.objects.select_for_update().filter(group_id=group_id, starts_at__gt=now)
+        ids = list(rows.exclude(status=MeetingStatus.CANCELLED).values_list("pk", flat=True))
+        if not ids:
+            return 0
+        Meeting.objects.filter(pk__in=ids).update(
+            status=MeetingStatus.CANCELLED,
+            cancel_reason=GROUP_ENDED_REASON,
+            sequence=F("sequence") + 1,
+            updated_at=now,
+        )
+        # Nobody presents at a meeting that will not happen.
+        HotSeat.objects.filter(meeting_id__in=ids).delete()
+        feed_cache.changed(groups=[group_id])
+    return len(ids)
