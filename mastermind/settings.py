@@ -51,6 +51,8 @@ else:
 
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SITE_DOMAIN = urlsplit(SITE_URL).hostname or "localhost"
+# The product's name in every page title and email (never the server's address).
+SITE_NAME = env.str("SITE_NAME", default="Mastermind")
 
 INSTALLED_APPS = [
     "mastermind",
@@ -110,6 +112,7 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "mastermind.core.context_processors.site",
             ],
+            "builtins": ["mastermind.core.voice"],
         },
     },
 ]
@@ -183,7 +186,7 @@ ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 15 * 60
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Mastermind] "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""  # our subjects name the product themselves
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = urlsplit(SITE_URL).scheme or "https"
 # allauth's defaults are on; we name them so they are visible and reviewable.
 ACCOUNT_RATE_LIMITS = {
@@ -197,6 +200,9 @@ ACCOUNT_RATE_LIMITS = {
 
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="de")
 LANGUAGES = [("de", _("German")), ("en", _("English"))]
+# The language organisers write their own content in (intake pitch, topics): pages in
+# another language mark it with ``lang`` and a short hint.
+CONTENT_LANGUAGE = env.str("CONTENT_LANGUAGE", default=LANGUAGE_CODE)
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Berlin")
 USE_I18N = True

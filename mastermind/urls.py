@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 from mastermind.accounts import views as account_views
 from mastermind.core.admin import harden_admin_site
 from mastermind.ops import views as ops_views
+from mastermind.pages import errors as page_errors
 from mastermind.pages import views as page_views
 from mastermind.privacy import views as privacy_views
 
@@ -78,6 +79,8 @@ urlpatterns = [
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("imprint/", page_views.page("pages/imprint.html"), name="imprint"),
     path("privacy/", page_views.page("pages/privacy.html"), name="privacy"),
+    # The branded error pages, viewable in development (404 unless DEBUG is on).
+    path("_errors/<int:status>/", page_errors.preview, name="error_preview"),
     path("privacy/my-data/", privacy_views.my_data, name="privacy_my_data"),
     path("privacy/my-data.json", privacy_views.export_data, name="privacy_export"),
     path("privacy/delete-account/", privacy_views.delete_account, name="privacy_delete"),

@@ -10,6 +10,7 @@ from groups.extensions import group_page_sections, welcome_email_context
 from groups.models import Group, Membership
 from mastermind import outbox
 from mastermind.accounts.models import User
+from mastermind.outbox.kinds import EmailKind, unsubscribe_headers
 from mastermind.privacy import erasers, exporters
 from mastermind.privacy.services import iso
 from meetings import selectors
@@ -24,6 +25,26 @@ from meetings.models import (
     Preparation,
     SwapRequest,
 )
+from meetings.services import preferences
+
+# The optional emails and the preference that turns each off (see services.preferences).
+PREFERENCE_OF_KIND = {
+    EmailKind.MEETING_REMINDER: "meeting_reminders",
+    EmailKind.SECOND_REMINDER: "meeting_reminders",
+    EmailKind.PREPARATION_REMINDER: "preparation_reminders",
+    EmailKind.COMMITMENTS_PROMPT: "commitment_prompts",
+    EmailKind.HOT_SEAT_CHANGED: "hot_seat_changes",
+    EmailKind.CALENDAR_INVITATION: "calendar_invitations",
+    EmailKind.INTAKE_DIGEST: "organiser_digests",
+}
+
+
+@unsubscribe_headers.register("meetings")
+def meetings_unsubscribe_headers(notification) -> dict[str, str]:
+    preference = PREFERENCE_OF_KIND.get(notification.kind)
+    if preference is None or notification.user_id is None:
+        return {}
+    return preferences.unsubscribe_headers(user_id=notification.user_id, preference=preference)
 
 
 @outbox.subject_querysets.register("meetings.meeting")

@@ -18,6 +18,7 @@ from mastermind.outbox.kinds import EmailKind
 from mastermind.outbox.models import Notification
 from meetings import rules
 from meetings.models import HotSeat, MeetingStatus, MemberSettings, SwapRequest, SwapStatus
+from meetings.services import preferences
 
 
 def _email(notification: Notification, template: str, context: dict) -> Email:
@@ -59,6 +60,8 @@ def build_hot_seat_changed(notification: Notification) -> Email | None:
         .select_related("meeting")
         .order_by("meeting__starts_at")[:6]
     ]
+    # The reader's own next hot seat, else their group: never someone else's meeting.
+    target = upcoming[0] if upcoming else meeting.group
     return _email(
         notification,
         "hot_seat_changed",
@@ -66,7 +69,8 @@ def build_hot_seat_changed(notification: Notification) -> Email | None:
             "group": meeting.group,
             "meeting": meeting,
             "upcoming": upcoming,
-            "url": absolute_url(meeting.get_absolute_url()),
+            "url": absolute_url(target.get_absolute_url()),
+            "profile_url": preferences.profile_url(),
         },
     )
 

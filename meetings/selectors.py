@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from groups.models import Group, GroupStatus, Membership
 from mastermind.accounts.models import User
-from meetings import rules
+from meetings import rules, schedule_text
 from meetings.models import (
     Absence,
     AgendaItem,
@@ -20,9 +21,11 @@ from meetings.models import (
     Meeting,
     MeetingStatus,
     Preparation,
+    Schedule,
     SwapRequest,
     SwapStatus,
 )
+from meetings.services.lifecycle import GROUP_ENDED_REASON
 
 UPCOMING_ON_GROUP_PAGE = 6
 PAST_ON_GROUP_PAGE = 6
@@ -58,9 +61,26 @@ def meeting_for_member(*, user: User, pk: int, now: dt.datetime | None = None) -
     return meeting
 
 
+def why_not_held(meeting: Meeting) -> str:
+    """Why a meeting does not take place, for the member pages; "" if it does."""
+    if meeting.status == MeetingStatus.CANCELLED:
+        if meeting.cancel_reason == GROUP_ENDED_REASON:
+            return _("Cancelled: the group has ended")
+        if meeting.cancel_reason:
+            return _("Cancelled: %(reason)s") % {"reason": meeting.cancel_reason}
+        return _("Cancelled")
+    if meeting.status == MeetingStatus.SKIPPED:
+        if meeting.skip_reason:  # the pause's or the public holiday's name
+            return _("No meeting: %(pause)s") % {"pause": meeting.skip_reason}
+        return _("No meeting")
+    return ""
+
+
 def decorate(meetings: list[Meeting], memberships: list[Membership], user: User) -> None:
-    """Set presenters, absent and attendees on each (prefetched) meeting, in memory."""
+    """Set presenters, absent, attendees and why it is not held on each (prefetched)
+    meeting, in memory."""
     for meeting in meetings:
+        meeting.not_held = why_not_held(meeting)
         seats = list(meeting.hot_seats.all())
         absences = list(meeting.absences.all())
         absent_ids = {a.user_id for a in absences}
@@ -100,7 +120,9 @@ def group_page_context(*, group: Group, user: User, now: dt.datetime | None = No
         .select_related("user", "meeting")
         .order_by("-meeting__starts_at", "pk")[:COMMITMENT_HISTORY]
     )
+    schedule = Schedule.objects.filter(group=group).first()
     return {
+        "schedule_summary": schedule_text.describe(schedule) if schedule else "",
         "meetings_group": group,
         "upcoming_meetings": upcoming,
         "past_meetings": past,
@@ -178,6 +200,15 @@ def meeting_detail_context(*, meeting: Meeting, user: User, now: dt.datetime | N
         "commitments": commitments,
         "my_commitment": next((c for c in commitments if c.user_id == user.pk), None),
         "is_upcoming": upcoming,
+        "pending_swaps": list(
+            SwapRequest.objects.filter(
+                Q(requester=user) | Q(responder=user),
+                Q(requester_meeting=meeting) | Q(responder_meeting=meeting),
+                status=SwapStatus.PENDING,
+            )
+            .select_related("requester", "responder", "requester_meeting", "responder_meeting")
+            .order_by("created_at")
+        ),
         "can_commit": meeting.starts_at <= now and meeting.status == MeetingStatus.SCHEDULED,
         "is_member": Membership.objects.current(now)
         .filter(group_id=meeting.group_id, user=user)

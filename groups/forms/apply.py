@@ -9,6 +9,8 @@ hide text in the admin or a CSV).
 
 from django import forms
 from django.conf import settings
+from django.utils import translation
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import Application
@@ -35,6 +37,19 @@ class HoneypotMixin(forms.Form):
         return bool(self.data.get(self.add_prefix("website"), "").strip())
 
 
+class OrganiserTopics(forms.CheckboxSelectMultiple):
+    """The organiser's topics, marked with the language they are written in when the
+    page is in another (``lang`` for screen readers and translation tools)."""
+
+    content_language = ""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if self.content_language:
+            option["label"] = format_html('<span lang="{}">{}</span>', self.content_language, label)
+        return option
+
+
 class ApplicationForm(HoneypotMixin):
     name = forms.CharField(label=_("Your name"), max_length=_field_max("name"))
     email = forms.EmailField(
@@ -51,7 +66,7 @@ class ApplicationForm(HoneypotMixin):
     topics = forms.MultipleChoiceField(
         label=_("Main topics"),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=OrganiserTopics,
         help_text=_("Choose the topics you want to work on."),
     )
     topics_other = forms.CharField(
@@ -84,6 +99,8 @@ class ApplicationForm(HoneypotMixin):
 
     def __init__(self, *args, intake, extra_topics=(), **kwargs):
         super().__init__(*args, **kwargs)
+        if translation.get_language() != settings.CONTENT_LANGUAGE:
+            self.fields["topics"].widget.content_language = settings.CONTENT_LANGUAGE
         topics = list(dict.fromkeys([*intake.topics, *extra_topics]))
         self.fields["topics"].choices = [(t, t) for t in topics]
 

@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from groups import events
 from groups.models import Application, Group, GroupStatus, Intake, Membership
 from groups.services.proposals import eligible_applications
-from groups.slots import slot_label
 from mastermind import outbox
 from mastermind.accounts.models import User
 from mastermind.core.text import strip_forbidden
@@ -102,12 +101,9 @@ def _claim_welcomes(memberships: list[Membership]) -> None:
 
 
 def _description(intake: Intake, planned: dict) -> str:
+    # No meeting time here: written once in the organiser's language it goes stale; the
+    # group page shows the real schedule in the reader's language instead.
     parts = []
-    if planned.get("suggested_slot"):
-        parts.append(
-            _("Suggested meeting time: %(time)s (%(zone)s).")
-            % {"time": slot_label(planned["suggested_slot"]), "zone": intake.time_zone}
-        )
     if planned.get("shared_topics"):
         parts.append(
             _("Shared topics: %(topics)s.") % {"topics": ", ".join(planned["shared_topics"])}

@@ -66,6 +66,8 @@ def _intake_page(
         "not_open_yet": now < intake.opens_at,
         "form": form if is_open else None,
         "interest_form": None if is_open else _interest_form(request),
+        # A closed intake points to the ones open right now first, the interest list second.
+        "open_elsewhere": [] if is_open else list(open_intakes(now=now).exclude(pk=intake.pk)),
         "refused": status == 403,
     }
     return render(request, "groups/apply/intake_detail.html", context, status=status)

@@ -76,6 +76,7 @@ from mastermind.outbox.circuit import (
     open_circuit,
 )
 from mastermind.outbox.claims import CLAIM_BATCH_SIZE, Expired, builder_for, enqueue
+from mastermind.outbox.kinds import complete
 from mastermind.outbox.models import Notification, NotificationStatus
 
 logger = logging.getLogger(__name__)
@@ -121,6 +122,15 @@ class Outcome:
     SENT = "sent"
     RETRY = "retry"  # not sent now; the row says when it is tried again (due_at)
     DONE = "done"  # nothing to do: not pending, skipped, expired or failed for good
+
+
+def build_message(notification: Notification):
+    """The kind's email for this row, with its footer and headers; None if not wanted."""
+    email = builder_for(notification.kind)(notification)
+    if email is None:
+        return None
+    complete(email, notification)
+    return render_email(email)
 
 
 def lease_seconds() -> int:
@@ -206,8 +216,7 @@ def _lease(notification_id: int, now: datetime):
             # A savepoint: a query failing in a builder must not abort the transaction
             # that holds the row lock and records the outcome.
             with transaction.atomic():
-                email = builder_for(notification.kind)(notification)
-                message = None if email is None else render_email(email)
+                message = build_message(notification)
         except Expired:
             return _finish(notification, NotificationStatus.EXPIRED)
         except Exception as error:  # see "Failures" in the module docstring

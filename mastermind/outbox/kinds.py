@@ -10,6 +10,8 @@ prefix their rows were stored with.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mastermind.core.registry import Hooks
+
 
 class EmailKind(models.TextChoices):
     # intake
@@ -43,6 +45,71 @@ class EmailKind(models.TextChoices):
     def key(self, *parts: object) -> str:
         """The dedup key of one email of this kind: ``prefix:part:part…``."""
         return ":".join([_KEY_PREFIXES.get(self.value, self.value), *map(str, parts)])
+
+
+# Why each email was sent, said in its footer (mastermind.core.mail). Optional kinds also
+# carry a one-click unsubscribe link there and in their List-Unsubscribe headers.
+_MEMBER = _("You get this email because you are a member of this group.")
+_SWAP = _("You get this email because you take part in this hot-seat swap.")
+REASONS = {
+    EmailKind.APPLICATION_CONFIRM: _(
+        "You get this email because this address was entered in an application."
+    ),
+    EmailKind.APPLICATION_EDIT_LINK: _(
+        "You get this email because you asked for a link to change your application."
+    ),
+    EmailKind.DECISION: _("You get this email because you applied to join a group."),
+    EmailKind.INTEREST_CONFIRM: _(
+        "You get this email because this address was put on the interest list."
+    ),
+    EmailKind.INTAKE_ANNOUNCEMENT: _(
+        "You get this email because you are on the interest list for new intakes."
+    ),
+    EmailKind.INTAKE_DIGEST: _("You get this email because you organise this intake."),
+    EmailKind.WELCOME: _("You get this email because you have been placed in this group."),
+    EmailKind.MEMBER_LEFT: _MEMBER,
+    EmailKind.MEMBER_LEFT_ORGANISER: _("You get this email because you organise this group."),
+    EmailKind.GROUP_ENDED: _("You get this email because you were a member of this group."),
+    EmailKind.MEETING_REMINDER: _MEMBER,
+    EmailKind.SECOND_REMINDER: _MEMBER,
+    EmailKind.PREPARATION_REMINDER: _(
+        "You get this email because you are on the hot seat at this meeting."
+    ),
+    EmailKind.COMMITMENTS_PROMPT: _MEMBER,
+    EmailKind.MEETING_CHANGED: _("You get this email because a meeting of your group changed."),
+    EmailKind.HOT_SEAT_CHANGED: _MEMBER,
+    EmailKind.SWAP_REQUESTED: _SWAP,
+    EmailKind.SWAP_ACCEPTED: _SWAP,
+    EmailKind.SWAP_DECLINED: _SWAP,
+    EmailKind.SWAP_WITHDRAWN: _SWAP,
+    EmailKind.CALENDAR_INVITATION: _(
+        "You get this email because you chose to get calendar invitations."
+    ),
+    EmailKind.CALENDAR_CANCEL: _(
+        "You get this email because you chose to get calendar invitations."
+    ),
+    EmailKind.SHORT_NOTICE: _(
+        "You get this email because a meeting of your group changed at short notice."
+    ),
+}
+
+
+# The apps above name the preference behind each optional kind and make its signed link:
+# a hook takes the notification and returns the List-Unsubscribe headers, or {}.
+unsubscribe_headers = Hooks("one-click unsubscribe headers of optional emails")
+
+
+def complete(email, notification) -> None:
+    """Fill in what every email of a kind carries: why it was sent and, for optional
+    kinds, the RFC 8058 one-click unsubscribe headers (when the builder set none)."""
+    if not email.reason:
+        email.reason = str(REASONS.get(notification.kind, ""))
+    if "List-Unsubscribe" not in email.headers:
+        for _name, hook in unsubscribe_headers:
+            headers = hook(notification)
+            if headers:
+                email.headers = {**email.headers, **headers}
+                break
 
 
 _KEY_PREFIXES = {

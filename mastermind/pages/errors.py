@@ -6,9 +6,10 @@ form failed, and any page that touches ``request.POST`` there fails a second tim
 which reads neither the body nor the session.
 """
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
 
-from mastermind.core.errors import error_page
+from mastermind.core.errors import TEMPLATES, error_page
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -25,3 +26,10 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return error_page(request, 500)
+
+
+def preview(request: HttpRequest, status: int) -> HttpResponse:
+    """/_errors/404/ etc.: the branded pages, to look at while DEBUG shows Django's own."""
+    if not settings.DEBUG or status not in TEMPLATES:
+        raise Http404
+    return error_page(request, status)

@@ -109,9 +109,13 @@ def commit(request: HttpRequest, pk: int) -> HttpResponse:
 def mark_commitment(request: HttpRequest, pk: int) -> HttpResponse:
     commitment = get_object_or_404(Commitment.objects.select_related("meeting"), pk=pk)
     selectors.meeting_for_member(user=request.user, pk=commitment.meeting_id)
-    services.mark_commitment(
-        commitment=commitment, user=request.user, done=request.POST.get("done") == "1"
-    )
+    done = request.POST.get("done") == "1"
+    services.mark_commitment(commitment=commitment, user=request.user, done=done)
+    if done:
+        message = _("Marked as done: “%(text)s”.") % {"text": commitment.text}
+    else:
+        message = _("Marked as not done: “%(text)s”.") % {"text": commitment.text}
+    messages.success(request, message)
     back = request.POST.get("meeting")
     # isdecimal, not isdigit: "²" is a digit that int() refuses; and int() refuses
     # strings of more than 4,300 digits.

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -26,7 +27,9 @@ def profile(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.profile_data()
         preferences.update_profile(user=request.user, **data)
-        messages.success(request, _("Your profile has been saved."))
+        # Said in the language the next page will be in: the one just chosen.
+        with translation.override(data["language"]):
+            messages.success(request, _("Your profile has been saved."))
         response = redirect("meetings:profile")
         # The language switcher's cookie wins over the profile, so keep them in step.
         response.set_cookie(

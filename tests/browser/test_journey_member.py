@@ -152,6 +152,7 @@ def test_member_prepares_the_hot_seat_and_records_a_commitment(browser_page, liv
         "section", has=page.get_by_role("heading", name=tr(page, "Last time's commitments"))
     )
     assert "Vertrag mit der Agentur kündigen" in last_time.inner_text()
-    last_time.get_by_role("button", name=tr(page, "Done"), exact=True).click()
+    last_time.get_by_role("button", name=tr(page, "Mark as done"), exact=True).click()
     page.wait_for_load_state()
     assert Commitment.objects.get(user=member).status == "done"
+    assert "Vertrag mit der Agentur kündigen" in page.inner_text(".messages")

@@ -73,6 +73,7 @@ ROWS = [
     Row("set_language GET", "get", r("set_language"), same(405)),
     Row("set_language", "post", r("set_language"), same(302), {"language": "en"}),
     Row("imprint", "get", r("imprint"), same(200)),
+    Row("error preview, DEBUG off", "get", r("error_preview", status=lambda w: 500), same(404)),
     Row("privacy", "get", r("privacy"), same(200)),
     Row("my data", "get", r("privacy_my_data"), f"{LOGIN} 200 200 200 200"),
     Row("my data export", "get", r("privacy_export"), f"{LOGIN} 200 200 200 200"),
