@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
-from groups.models import GroupStatus, Membership
+from groups.models import Group, GroupStatus, Membership
 from groups.services import groups as group_services
 from groups.services.groups import GroupsError
 from mastermind.outbox.models import Notification, NotificationStatus
@@ -247,6 +247,20 @@ class Round(RuleBasedStateMachine):
     @rule(group=st.integers(0, GROUPS - 1))
     def end_group(self, group):
         self.act(group_services.end_group, group=self.groups[group])
+
+    @rule(
+        group=st.integers(0, GROUPS - 1),
+        field=st.sampled_from(["video_url", "name", "description"]),
+        value=st.integers(0, 3),
+    )
+    def edit_group(self, group, field, value):
+        text = {
+            "video_url": f"https://meet.example.org/raum-{value}",
+            "name": f"Gruppe {group} ({value})",
+            "description": f"Wir treffen uns online, Runde {value}.",
+        }[field]
+        fresh = Group.objects.get(pk=self.groups[group].pk)
+        self.act(group_services.update_group, group=fresh, **{field: text})
 
     @rule(member=st.integers(0, 50))
     def delete_account(self, member):
