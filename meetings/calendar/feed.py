@@ -353,6 +353,7 @@ def build_feed(state: FeedState) -> bytes:
             events=events,
             name=calendar_name(user),
             time_zone=user.time_zone,
+            feed=True,
             refresh_minutes=REFRESH_MINUTES,
         )
 
@@ -362,10 +363,7 @@ def single_meeting_ics(*, meeting: Meeting, user: User) -> bytes:
     agenda = agenda_by_group([meeting.group_id])[meeting.group_id]
     with translation.override(user.language):
         return build_calendar(
-            events=[meeting_event(meeting=meeting, agenda=agenda)],
-            name=calendar_name(user),
-            time_zone=user.time_zone,
-            refresh_minutes=REFRESH_MINUTES,
+            events=[meeting_event(meeting=meeting, agenda=agenda)], time_zone=user.time_zone
         )
 
 

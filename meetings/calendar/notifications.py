@@ -62,10 +62,9 @@ def meeting_attachment(*, meeting: Meeting, user: User) -> Attachment:
     agenda = calendar.agenda_by_group([meeting.group_id])[meeting.group_id]
     with translation.override(user.language):
         event = calendar_events.meeting_event(meeting=meeting, agenda=agenda)
-        body = build_calendar(
-            events=[event], name=meeting.group.name, time_zone=meeting.time_zone, method="PUBLISH"
-        )
-    return Attachment("meeting.ics", body, "text/calendar")
+        body = build_calendar(events=[event], time_zone=meeting.time_zone, method="PUBLISH")
+    # RFC 6047 2.4: the METHOD is repeated in the Content-Type.
+    return Attachment("meeting.ics", body, "text/calendar; method=PUBLISH")
 
 
 def imip_email(*, meeting: Meeting, user: User, to: str, method: str) -> Email:
@@ -79,12 +78,7 @@ def imip_email(*, meeting: Meeting, user: User, to: str, method: str) -> Email:
             organizer=organizer(),
             attendees=((to, user.get_full_name()),),
         )
-        body = build_calendar(
-            events=[event],
-            name=calendar_events.calendar_name(user),
-            time_zone=user.time_zone,
-            method=method,
-        )
+        body = build_calendar(events=[event], time_zone=user.time_zone, method=method)
     # Django adds charset="utf-8" to text/* parts itself.
     mimetype = f"text/calendar; method={method}"
     template = "invitation" if method == "REQUEST" else "invitation_cancel"
