@@ -18,6 +18,10 @@ from mastermind.core.mail import absolute_url
 from meetings.calendar.ical import EventData, event_uid
 from meetings.models import AgendaItem, Meeting, MeetingStatus
 
+# The group's own fields its meetings' events show (meetings/receivers.py re-issues them).
+GROUP_FIELDS = frozenset({"name", "video_url", "chat_url"})
+
+
 def calendar_name(user: User) -> str:
     return _("Mastermind – %(name)s") % {"name": user.get_full_name()}
 
