@@ -12,6 +12,9 @@ back change sends nothing. Arguments are ids, never model instances:
     People left a group: they left themselves, were moved out, or deleted their account.
 ``group_ended(group_id, membership_ids)``
     The organiser ended the group; ``membership_ids`` are the memberships it closed.
+``group_changed(group_id, fields)``
+    The organiser edited the group's own fields (``fields``: the names of those that
+    changed, e.g. ``name``, ``video_url``); meetings re-issues the events that show them.
 """
 
 from collections.abc import Iterable
@@ -24,6 +27,7 @@ from groups.models import Group
 membership_opened = Signal()
 membership_closed = Signal()
 group_ended = Signal()
+group_changed = Signal()
 
 
 def send_on_commit(event: Signal, *, group_id: int, membership_ids: Iterable[int]) -> None:
@@ -32,5 +36,17 @@ def send_on_commit(event: Signal, *, group_id: int, membership_ids: Iterable[int
 
     def send() -> None:
         event.send(sender=Group, group_id=group_id, membership_ids=ids)
+
+    transaction.on_commit(send)
+
+
+def send_changed_on_commit(*, group_id: int, fields: Iterable[str]) -> None:
+    """Send ``group_changed`` for these fields once the current transaction commits."""
+    names = sorted(set(fields))
+    if not names:
+        return
+
+    def send() -> None:
+        group_changed.send(sender=Group, group_id=group_id, fields=names)
 
     transaction.on_commit(send)

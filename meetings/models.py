@@ -175,6 +175,8 @@ class Meeting(models.Model):
         blank=True,
         help_text=_("When the start or end last moved; short-notice emails key on it."),
     )
+    # When it was last cancelled, skipped or put back on (short-notice emails key on it).
+    status_changed_at = models.DateTimeField(_("status last changed at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from groups import services
+from groups import events, services
 from groups.models import Group, MatchingPin, Membership, current_membership_q
 from mastermind.core.admin import SafeAdminMixin
 
@@ -54,6 +54,11 @@ class GroupAdmin(SafeAdminMixin, admin.ModelAdmin):
             .get_queryset(request)
             .annotate(_member_count=Count("memberships", filter=current, distinct=True))
         )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:  # what the group's calendar events show may have changed (groups/events.py)
+            events.send_changed_on_commit(group_id=obj.pk, fields=form.changed_data)
 
     @admin.display(description=_("members"), ordering="_member_count")
     def member_count(self, obj: Group) -> int:

@@ -272,6 +272,11 @@ class GroupAgendaAdmin(SafeAdminMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if any(formset.has_changed() for formset in formsets):
+            services.revise_group(group_id=form.instance.pk)  # the events list the agenda
+
     @admin.display(description=_("agenda minutes"))
     def agenda_minutes(self, obj) -> int:
         return obj.agenda_total or 0

@@ -18,6 +18,9 @@ from mastermind.core.mail import absolute_url
 from meetings.calendar.ical import EventData, event_uid
 from meetings.models import AgendaItem, Meeting, MeetingStatus
 
+# The group's own fields its meetings' events show (meetings/receivers.py re-issues them).
+GROUP_FIELDS = frozenset({"name", "video_url", "chat_url"})
+
 
 def calendar_name(user: User) -> str:
     return _("Mastermind – %(name)s") % {"name": user.get_full_name()}
@@ -110,7 +113,9 @@ def meeting_event(
         summary=meeting_summary(meeting),
         description=meeting_description(meeting, agenda),
         location=meeting.group.video_url,
-        url=meeting.group.video_url,
+        url=meeting_url(meeting),
+        conference=meeting.group.video_url,
+        conference_label=_("Video call"),
         status=status,
         organizer_email=organizer[0],
         organizer_name=organizer[1],

@@ -34,7 +34,9 @@ writer's transaction was open cannot keep its state). The services call it expli
 for what it changes:
 
 * schedule sync, series cancelled (``meetings/services/schedule.py``): the group;
-* meeting cancelled or moved (``meetings/services/__init__.py``): the group;
+* meeting cancelled or moved, and every other revision of what events say
+  (``meetings/services/meetings.py``: ``revise*``, e.g. after a group's name, link or
+  agenda or a presenter's name changed): the groups of the revised meetings;
 * hot-seat re-plan, also after absences (``meetings/services/hot_seat.py``): the group;
 * swap accepted (``meetings/services/swaps.py``): the group;
 * agenda created or rescaled (``ensure_agenda``): the group;

@@ -21,12 +21,19 @@ from django.utils import timezone, translation
 from mastermind import outbox
 from mastermind.accounts.models import User
 from mastermind.core.mail import Attachment, Email, absolute_url
-from mastermind.outbox.models import Notification
+from mastermind.outbox.models import Notification, NotificationStatus
 from meetings import rules
 from meetings.calendar import events as calendar_events
 from meetings.calendar import feed as calendar
 from meetings.calendar.ical import build_calendar
-from meetings.calendar.invitations import KIND_CANCEL, KIND_INVITATION, KIND_SHORT_NOTICE, NOT_HELD
+from meetings.calendar.invitations import (
+    KIND_CANCEL,
+    KIND_INVITATION,
+    KIND_SHORT_NOTICE,
+    MEETING_FIELDS,
+    NOT_HELD,
+    short_notice_key,
+)
 from meetings.models import Meeting, MeetingStatus, MemberSettings
 
 
@@ -62,14 +69,18 @@ def meeting_attachment(*, meeting: Meeting, user: User) -> Attachment:
     agenda = calendar.agenda_by_group([meeting.group_id])[meeting.group_id]
     with translation.override(user.language):
         event = calendar_events.meeting_event(meeting=meeting, agenda=agenda)
-        body = build_calendar(
-            events=[event], name=meeting.group.name, time_zone=meeting.time_zone, method="PUBLISH"
-        )
-    return Attachment("meeting.ics", body, "text/calendar")
+        body = build_calendar(events=[event], time_zone=meeting.time_zone, method="PUBLISH")
+    # RFC 6047 2.4: the METHOD is repeated in the Content-Type.
+    return Attachment("meeting.ics", body, "text/calendar; method=PUBLISH")
 
 
-def imip_email(*, meeting: Meeting, user: User, to: str, method: str) -> Email:
-    """The invitation (REQUEST) or cancellation (CANCEL) for one member."""
+def imip_email(
+    *, meeting: Meeting, user: User, to: str, method: str, is_update: bool = False
+) -> Email:
+    """The invitation (REQUEST) or cancellation (CANCEL) for one member.
+
+    ``is_update``: this member already has a version of the event (titled "Updated: …").
+    """
     agenda = calendar.agenda_by_group([meeting.group_id])[meeting.group_id]
     with translation.override(user.language):
         event = calendar_events.meeting_event(
@@ -79,12 +90,7 @@ def imip_email(*, meeting: Meeting, user: User, to: str, method: str) -> Email:
             organizer=organizer(),
             attendees=((to, user.get_full_name()),),
         )
-        body = build_calendar(
-            events=[event],
-            name=calendar_events.calendar_name(user),
-            time_zone=user.time_zone,
-            method=method,
-        )
+        body = build_calendar(events=[event], time_zone=user.time_zone, method=method)
     # Django adds charset="utf-8" to text/* parts itself.
     mimetype = f"text/calendar; method={method}"
     template = "invitation" if method == "REQUEST" else "invitation_cancel"
@@ -101,7 +107,7 @@ def imip_email(*, meeting: Meeting, user: User, to: str, method: str) -> Email:
             "presenters": calendar_events.presenters(meeting),
             "meeting_url": calendar_events.meeting_url(meeting),
             "calendar_url": absolute_url(reverse("meetings:calendar")),
-            "is_update": meeting.sequence > 0,
+            "is_update": is_update,
         },
         alternatives=[(body.decode("utf-8"), mimetype)],
         attachments=[Attachment("invite.ics", body, mimetype)],
@@ -121,7 +127,21 @@ def build_invitation(notification: Notification) -> Email | None:
     wanted = MemberSettings.objects.filter(user=user, calendar_invitations=True).exists()
     if not wanted or not _is_member(user, meeting):
         return None
-    return imip_email(meeting=meeting, user=user, to=notification.email, method="REQUEST")
+    # "Updated" only if this member was sent a REQUEST for this UID before (any SEQUENCE:
+    # a new meeting is often at 1 already, once its hot seat is assigned).
+    earlier = Notification.objects.filter(
+        kind=KIND_INVITATION,
+        status=NotificationStatus.SENT,
+        user=user,
+        **outbox.about(meeting),
+    ).exclude(pk=notification.pk)
+    return imip_email(
+        meeting=meeting,
+        user=user,
+        to=notification.email,
+        method="REQUEST",
+        is_update=earlier.exists(),
+    )
 
 
 @outbox.register(KIND_CANCEL)
@@ -141,8 +161,9 @@ def build_short_notice(notification: Notification) -> Email | None:
     if meeting is None or user is None:
         return None
     _not_started(meeting)
-    if meeting.sequence != notification.payload.get("sequence"):
-        return None  # changed again: that change has its own row
+    values = {name: getattr(meeting, name) for name in MEETING_FIELDS}
+    if short_notice_key(values, user.pk) != notification.dedup_key:
+        return None  # moved or cancelled again (or back on): that change has its own row
     if not _is_member(user, meeting):
         return None
     with translation.override(user.language):

@@ -1,8 +1,9 @@
 """The meetings app's public write API: views, admin, tasks and commands call only this.
 
 The work lives in modules named for what they do, re-exported here:
-``meetings`` (cancel and move by hand, membership changes), ``lifecycle`` (a group's
-end), ``schedule`` (series sync,
+``meetings`` (cancel and move by hand, membership changes, and ``revise*``: every change
+to what a meeting's calendar event says bumps its SEQUENCE there), ``lifecycle`` (a
+group's end), ``schedule`` (series sync,
 pauses, agenda), ``hot_seat`` (rotation glue), ``attendance`` (can't come, preparation,
 commitments), ``swaps``, ``preferences`` (what a member wants emailed, unsubscribe) and
 the reminder sweep (:mod:`meetings.reminders.sweep`).
@@ -19,7 +20,16 @@ from meetings.services.attendance import (
 )
 from meetings.services.hot_seat import replan_group
 from meetings.services.lifecycle import cancel_meetings_of_ended_group
-from meetings.services.meetings import cancel_meeting, move_meeting, on_membership_changed
+from meetings.services.meetings import (
+    cancel_meeting,
+    move_meeting,
+    on_membership_changed,
+    revise,
+    revise_for_departures,
+    revise_group,
+    revise_meeting,
+    revise_presenter,
+)
 from meetings.services.schedule import (
     cancel_series,
     ensure_agenda,
@@ -46,6 +56,11 @@ __all__ = [
     "record_commitment",
     "replan_group",
     "request_swap",
+    "revise",
+    "revise_for_departures",
+    "revise_group",
+    "revise_meeting",
+    "revise_presenter",
     "save_preparation",
     "save_schedule",
     "sweep_reminders",

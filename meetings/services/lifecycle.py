@@ -38,6 +38,7 @@ def cancel_meetings_of_ended_group(*, group_id: int, now: dt.datetime | None = N
             return 0
         Meeting.objects.filter(pk__in=ids).update(
             status=MeetingStatus.CANCELLED,
+            status_changed_at=now,
             cancel_reason=GROUP_ENDED_REASON,
             sequence=F("sequence") + 1,
             updated_at=now,

@@ -36,6 +36,7 @@ from meetings.domain.recurrence import Occurrence, PausePeriod, occurrences
 from meetings.models import AgendaItem, Meeting, MeetingStatus, Pause, Schedule
 from meetings.services.hot_seat import replan_group
 from meetings.services.lifecycle import cancel_meetings_of_ended_group
+from meetings.services.meetings import revise_group
 
 SCHEDULE_CHANGED_REASON = "schedule changed"  # stored, not shown: cancel_reason of orphans
 
@@ -206,8 +207,10 @@ def _apply(row: Meeting, occ: Occurrence, schedule: Schedule, now: dt.datetime) 
         return False
     if changed_time:
         row.time_changed_at = now
+    if row.status != status:
+        row.status_changed_at = now
     if changed_time or row.status != status:
-        row.sequence += 1
+        row.sequence += 1  # row was just read under select_for_update: not stale
     row.starts_at, row.ends_at = occ.starts_at, occ.ends_at
     row.status, row.skip_reason = status, reason
     row.time_zone = schedule.time_zone
@@ -235,9 +238,12 @@ def _cancel_orphan(row: Meeting, now: dt.datetime) -> int:
         return 0
     was_held = row.status == MeetingStatus.SCHEDULED
     row.status = MeetingStatus.CANCELLED
+    row.status_changed_at = now
     row.cancel_reason = SCHEDULE_CHANGED_REASON
     row.sequence += 1
-    row.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
+    row.save(
+        update_fields=["status", "status_changed_at", "cancel_reason", "sequence", "updated_at"]
+    )
     return int(was_held)
 
 
@@ -290,6 +296,7 @@ def ensure_agenda(*, group: Group, duration_minutes: int) -> None:
     ):
         item.minutes = m
     AgendaItem.objects.bulk_update(items, ["minutes"])
+    revise_group(group_id=group.pk)  # the events list the agenda's clock times
 
 
 def save_schedule(*, schedule: Schedule, now: dt.datetime | None = None) -> SyncResult:

@@ -1,7 +1,10 @@
 // Parse an iCalendar document with Mozilla's ical.js (the engine used by
 // Thunderbird) and print a JSON summary of its events.
 //
-// Usage: node tests/js/parse_ics.mjs < calendar.ics
+// Usage: node tests/js/parse_ics.mjs [text-property ...] < calendar.ics
+//
+// Properties named on the command line (e.g. "name", RFC 7986) are registered as TEXT
+// first, so their escapes are undone as by a client that knows them.
 //
 // Every VTIMEZONE in the document is registered with ICAL.TimezoneService,
 // so local <-> UTC conversions use the time zone definitions shipped in the
@@ -11,9 +14,11 @@
 // Output:
 // {
 //   "method": "REQUEST" | null,
+//   "name", "x_wr_calname": the calendar's NAME and X-WR-CALNAME (or null),
 //   "timezones": ["Europe/Berlin", ...],
 //   "events": [{
 //     "uid", "sequence", "status", "summary", "description", "location", "url",
+//     "transp", "conference",
 //     "organizer", "attendees": [...],
 //     "start": {"local": "2025-03-30T19:00:00", "tzid": "Europe/Berlin",
 //               "zone": "Europe/Berlin", "utc": "2025-03-30T17:00:00Z"},
@@ -61,6 +66,9 @@ function describeAddress(prop) {
 }
 
 function main() {
+  for (const name of process.argv.slice(2)) {
+    ICAL.design.icalendar.property[name.toLowerCase()] = { defaultType: "text" };
+  }
   const text = readFileSync(0, "utf8");
   const root = new ICAL.Component(ICAL.parse(text));
 
@@ -81,6 +89,8 @@ function main() {
       description: textOrNull(vevent, "description"),
       location: textOrNull(vevent, "location"),
       url: textOrNull(vevent, "url"),
+      transp: textOrNull(vevent, "transp"),
+      conference: textOrNull(vevent, "conference"),
       organizer: organizer ? describeAddress(organizer) : null,
       attendees: vevent.getAllProperties("attendee").map(describeAddress),
       start: describeTime(vevent.getFirstProperty("dtstart")),
@@ -90,6 +100,8 @@ function main() {
 
   const output = {
     method: textOrNull(root, "method"),
+    name: textOrNull(root, "name"),
+    x_wr_calname: textOrNull(root, "x-wr-calname"),
     timezones,
     events,
   };

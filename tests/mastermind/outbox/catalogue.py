@@ -16,6 +16,7 @@ from groups.models import Membership
 from mastermind.outbox import build_message
 from mastermind.outbox.kinds import EmailKind
 from mastermind.outbox.models import Notification
+from meetings.calendar.invitations import MEETING_FIELDS, short_notice_key
 from meetings.models import MemberSettings
 from meetings.reminders.sweep import stamp
 from tests.factories import InterestSignupFactory, MeetingFactory
@@ -147,8 +148,15 @@ def notifications(world: World) -> dict[str, tuple[Notification, object]]:
             a,
         ),
         EmailKind.CALENDAR_CANCEL: (n(EmailKind.CALENDAR_CANCEL, world.meeting_b), world.meeting_b),
-        EmailKind.SHORT_NOTICE: (n(EmailKind.SHORT_NOTICE, a, sequence=a.sequence), a),
+        EmailKind.SHORT_NOTICE: (short_notice(n(EmailKind.SHORT_NOTICE, a), a, a1), a),
     }
+
+
+def short_notice(notification: Notification, meeting, user) -> Notification:
+    """A short notice names the change it is about in its key (meetings/calendar/invitations.py)."""
+    values = {name: getattr(meeting, name) for name in MEETING_FIELDS}
+    notification.dedup_key = short_notice_key(values, user.pk)
+    return notification
 
 
 def render_all(language: str) -> dict[str, tuple[object, object]]:

@@ -156,10 +156,12 @@ def require_ical_js(node: str | None = None, js_dir: Path = JS_DIR) -> str:
     return node
 
 
-def parse_with_ical_js(data: bytes) -> dict:
+def parse_with_ical_js(data: bytes, text_properties: tuple[str, ...] = ()) -> dict:
+    """ical.js' reading of ``data``; ``text_properties`` are read as TEXT (e.g. RFC 7986
+    NAME, which ical.js does not know), as a client that knows them would."""
     node = require_ical_js()
     result = subprocess.run(  # fixed script; the calendar only goes in via stdin
-        [node, str(PARSE_ICS)],
+        [node, str(PARSE_ICS), *text_properties],
         input=data,
         capture_output=True,
         timeout=60,

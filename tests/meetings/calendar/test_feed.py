@@ -61,7 +61,9 @@ def test_feed_has_one_event_per_meeting_with_uid_sequence_times_and_texts(client
     assert str(event["SUMMARY"]) == "Marketing Circle – Hot Seat: Anna"
     assert event["LAST-MODIFIED"].dt == meeting.updated_at.replace(microsecond=0)
     assert str(event["LOCATION"]) == group.video_url
-    assert str(event["URL"]) == group.video_url
+    assert str(event["URL"]) == f"https://mastermind.test/meetings/{meeting.pk}/"
+    assert [str(c.uri) for c in event.conferences] == [group.video_url]
+    assert str(event["TRANSP"]) == "OPAQUE"
     description = str(event["DESCRIPTION"])
     assert "19:00 Check-in\n19:15 Hot seat\n20:15 Commitments" in description
     assert f"https://mastermind.test/meetings/{meeting.pk}/" in description

@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from icalendar import Calendar, Timezone
+from icalendar import Calendar
 
-from meetings.calendar import ical
+from meetings.calendar import ical, vtimezone
 from meetings.calendar.ical import EventData, build_calendar, event_uid
 from tests.meetings.calendar.helpers import (
     parse_with_ical_js,
@@ -66,7 +66,10 @@ def biweekly_berlin_events(count: int = 19) -> list[EventData]:
 
 
 def build(events, **kwargs) -> bytes:
-    kwargs.setdefault("name", "Mastermind Berlin")
+    """A feed (as the subscription serves it) unless ``feed=False`` or a METHOD is given."""
+    kwargs.setdefault("feed", "method" not in kwargs)
+    if kwargs["feed"]:
+        kwargs.setdefault("name", "Mastermind Berlin")
     kwargs.setdefault("time_zone", "Europe/Berlin")
     return build_calendar(events=events, **kwargs)
 
@@ -348,13 +351,13 @@ def test_vtimezone_interpreted_on_its_own_matches_tzdata():
 
 def test_vtimezone_is_computed_once_per_zone(monkeypatch):
     calls: list[str] = []
-    original = Timezone.from_tzinfo.__func__
+    original = vtimezone._transitions
 
-    def counting_from_tzinfo(cls, timezone, tzid=None, *args, **kwargs):
+    def counting_transitions(tzid, *args, **kwargs):
         calls.append(tzid)
-        return original(cls, timezone, tzid, *args, **kwargs)
+        return original(tzid, *args, **kwargs)
 
-    monkeypatch.setattr(Timezone, "from_tzinfo", classmethod(counting_from_tzinfo))
+    monkeypatch.setattr(vtimezone, "_transitions", counting_transitions)
     ical._vtimezone.cache_clear()
     events = [
         make_event(
@@ -542,11 +545,51 @@ def test_control_characters_are_dropped_from_text():
 
 
 @pytest.mark.parametrize(
-    "url", ["https://example.org/\r\nBEGIN:VEVENT", "https://example.org/a b", "javascript:\x00"]
+    "url",
+    [
+        "https://example.org/\r\nBEGIN:VEVENT",
+        "https://example.org/a b",
+        "javascript:\x00",
+        "javascript:alert(1)",
+        "http://[::1/x",  # unbalanced IPv6 bracket: urlsplit raises
+        "https://exa_mple..org:99999/",  # port out of range
+        "not a url",
+        "mailto:someone@example.org",
+        "https://",
+    ],
 )
-def test_url_with_whitespace_or_controls_is_rejected(url):
-    with pytest.raises(ValueError, match="url"):
-        build([make_event(url=url)])
+def test_malformed_url_drops_that_property_only(url):
+    data = build([make_event(url=url, conference=url, location="Room 1")])
+    (vevent,) = parse(data).walk("VEVENT")
+    assert "URL" not in vevent
+    assert "CONFERENCE" not in vevent
+    assert str(vevent["LOCATION"]) == "Room 1"
+    assert "BEGIN:VEVENT" not in str(vevent.get("DESCRIPTION", ""))
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "https://meet.example.org/räume/ü?q=ä#ß",
+            "https://meet.example.org/r%C3%A4ume/%C3%BC?q=%C3%A4#%C3%9F",
+        ),
+        ("https://bücher.example/raum", "https://xn--bcher-kva.example/raum"),
+        (
+            "HTTPS://meet.example.org:8443/a%20b?x=1&y=2",
+            "https://meet.example.org:8443/a%20b?x=1&y=2",
+        ),
+        ("https://user:pässword@meet.example.org/", "https://user:p%C3%A4ssword@meet.example.org/"),
+        ("https://[2001:db8::1]/room", "https://[2001:db8::1]/room"),
+    ],
+)
+def test_web_addresses_are_percent_encoded_ascii(url, expected):
+    assert ical.web_uri(url) == expected
+    data = build([make_event(url=url, conference=url)])
+    (vevent,) = parse(data).walk("VEVENT")
+    assert str(vevent["URL"]) == expected
+    assert [str(conference.uri) for conference in vevent.conferences] == [expected]
+    assert all(line.isascii() for line in lines_starting(data, "URL"))
 
 
 @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from mastermind import outbox
 from mastermind.outbox.models import Notification, NotificationStatus
@@ -44,7 +45,7 @@ def move(meeting, days=1):
     meeting.starts_at += dt.timedelta(days=days)
     meeting.ends_at += dt.timedelta(days=days)
     meeting.sequence += 1
-    meeting.time_changed_at = NOW
+    meeting.time_changed_at = timezone.now()
     meeting.save()
 
 
@@ -159,7 +160,7 @@ def test_cancel_after_an_invitation_was_sent(frozen, status):
     meeting.save()
 
     rows = collect(NOW)
-    assert keys(rows) == [f"invitation_cancel:{meeting.pk}:{member.pk}"]
+    assert keys(rows) == [f"invitation_cancel:{meeting.pk}:{member.pk}:1"]
     run_sweep()
     assert collect(NOW) == []
 
@@ -193,7 +194,7 @@ def test_member_who_left_gets_a_cancel_for_invited_meetings(frozen):
     membership.save()
 
     assert keys(collect(NOW + dt.timedelta(minutes=1))) == [
-        f"invitation_cancel:{meeting.pk}:{member.pk}"
+        f"invitation_cancel:{meeting.pk}:{member.pk}:0"
     ]
 
 

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from meetings.calendar.feed import set_calendar_invitations
 from meetings.calendar.invitations import KIND_SHORT_NOTICE, collect
@@ -40,7 +41,7 @@ def move_to(meeting, starts_at):
     meeting.ends_at = starts_at + (meeting.ends_at - meeting.starts_at)
     meeting.starts_at = starts_at
     meeting.sequence += 1
-    meeting.time_changed_at = NOW
+    meeting.time_changed_at = timezone.now()
     meeting.save()
 
 
@@ -49,8 +50,9 @@ def test_move_within_72_hours_emails_every_member_whatever_they_chose():
     meeting = make_meeting(group, local(2027, 3, 11))
     move_to(meeting, local(2027, 3, 12, 18))
 
+    stamp, start = int(NOW.timestamp() * 1_000_000), int(local(2027, 3, 12, 18).timestamp())
     assert short_notice_rows() == sorted(
-        f"short_notice:{meeting.pk}:{member.pk}:1" for member in members
+        f"short_notice:{meeting.pk}:{member.pk}:moved:{stamp}:{start}" for member in members
     )
     run_sweep()
     for member in members:

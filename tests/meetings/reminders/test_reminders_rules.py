@@ -199,8 +199,10 @@ def test_meeting_reminder_content_headers_and_calendar_file():
     assert mimetype == "text/html"
     assert setup.meeting.group.name in html
     ((filename, content, ics_type),) = message.attachments
-    assert (filename, ics_type) == ("meeting.ics", "text/calendar")
+    assert (filename, ics_type) == ("meeting.ics", "text/calendar; method=PUBLISH")
     assert "METHOD:PUBLISH" in content
+    for feed_only in ("NAME:", "X-WR-CALNAME:", "REFRESH-INTERVAL", "X-PUBLISHED-TTL"):
+        assert f"\r\n{feed_only}" not in content
     assert f"UID:meeting-{setup.meeting.pk}@mastermind.test" in content
     assert content.count("BEGIN:VEVENT") == 1
     assert "DTSTART;TZID=Europe/Berlin:20270302T190000" in content
