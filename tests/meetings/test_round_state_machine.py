@@ -79,6 +79,7 @@ class Round(RuleBasedStateMachine):
         self.validators: dict[int, tuple[str, str, frozenset]] = {}
         self.imip: dict[tuple[str, str], tuple[str, model.FeedEvent]] = {}
         self.imip_keys: set[tuple[str, str, int, str]] = set()
+        self.requested: dict[tuple[str, str], int] = {}
         self.deleted: set[int] = set()
         self.work()
 
@@ -130,6 +131,11 @@ class Round(RuleBasedStateMachine):
             key = (to, event.uid, event.sequence, method)
             assert key not in self.imip_keys, f"sent twice: {key}"
             self.imip_keys.add(key)
+            if method == "CANCEL":  # RFC 5546: a CANCEL outranks the REQUEST it withdraws
+                requested = self.requested.get((to, event.uid), -1)
+                assert event.sequence > requested, f"CANCEL of {event.uid} not above REQUEST"
+            else:
+                self.requested[(to, event.uid)] = event.sequence
             self.imip[(to, event.uid)] = (method, event)
 
     # -- actions ---------------------------------------------------------------------
