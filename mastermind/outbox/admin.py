@@ -5,6 +5,8 @@ request's active time zone), what the email was about and a preview of its text;
 machine fields (dedup key, payload) stay out of sight.
 """
 
+import re
+
 from django.contrib import admin, messages
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.db import transaction
@@ -18,6 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from mastermind import outbox
 from mastermind.core.admin import SafeAdminMixin
 from mastermind.outbox.models import Notification, NotificationStatus
+
+SIGN_IN_LINK = re.compile(r"\S*/signin/\S+")
 
 
 class _Rollback(Exception):
@@ -98,7 +102,9 @@ class NotificationAdmin(SafeAdminMixin, admin.ModelAdmin):
         message = preview(notification)
         if message is None:
             return self._not_sent(notification)
-        return format_html('<pre class="email-preview">{}</pre>', message.body)
+        # A sign-in link is a credential of its recipient: the preview shows where it is.
+        body = SIGN_IN_LINK.sub(gettext("[personal sign-in link]"), message.body)
+        return format_html('<pre class="email-preview">{}</pre>', body)
 
     def _not_sent(self, notification: Notification) -> str:
         if notification.status == NotificationStatus.SENT:

@@ -135,3 +135,43 @@ def test_a_preview_changes_nothing_and_says_when_it_would_not_be_sent(staff_clie
     ).content.decode()
     assert "This email would not be sent now" in page or "jetzt nicht gesendet" in page
     assert Notification.objects.values().get(pk=row.pk) == before
+
+
+def test_why_an_email_was_sent_is_said_in_the_recipients_language_whatever_is_active():
+    from django.utils import translation
+
+    from mastermind import outbox
+    from tests.factories import MembershipFactory
+
+    membership = MembershipFactory(user=UserFactory(language="de"))
+    row = Notification.objects.create(
+        kind="welcome",
+        dedup_key=f"welcome:{membership.pk}",
+        email=membership.user.email,
+        user=membership.user,
+        subject=membership,
+    )
+    with translation.override("en"):  # an English organiser's preview, or a worker
+        message = outbox.build_message(row)
+    assert "because you have been placed" not in message.body
+    with translation.override("de"):
+        reason = str(outbox.kinds.REASONS["welcome"])
+    assert reason in message.body
+
+
+def test_the_preview_never_shows_a_members_sign_in_link(staff_client):
+    from tests.factories import MembershipFactory
+
+    membership = MembershipFactory(user=UserFactory(language="en"))
+    row = Notification.objects.create(
+        kind="welcome",
+        dedup_key=f"welcome:{membership.pk}",
+        email=membership.user.email,
+        user=membership.user,
+        subject=membership,
+    )
+    page = staff_client.get(
+        reverse("admin:mastermind_notification_change", args=[row.pk])
+    ).content.decode()
+    assert '<pre class="email-preview">' in page
+    assert "/signin/" not in page
