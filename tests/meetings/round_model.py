@@ -38,6 +38,11 @@ def changed_properties(before: FeedEvent, after: FeedEvent) -> list[str]:
     return [name for name, old, new in pairs if old != new]
 
 
+def describe_change(before: FeedEvent, after: FeedEvent) -> str:
+    pairs = zip(CONTENT, before.content, after.content, strict=True)
+    return "; ".join(f"{name}: {old!r} -> {new!r}" for name, old, new in pairs if old != new)
+
+
 def uid_of(meeting_id: int) -> str:
     return event_uid(meeting_id, settings.SITE_DOMAIN)
 

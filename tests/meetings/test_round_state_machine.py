@@ -324,8 +324,9 @@ class Round(RuleBasedStateMachine):
                 assert event.sequence >= before.sequence, f"SEQUENCE fell for {event.uid}"
                 if event.content != before.content:
                     changed = model.changed_properties(before, event)
+                    detail = model.describe_change(before, event)
                     assert event.sequence > before.sequence, (
-                        f"{event.uid} changed {changed} without a new SEQUENCE"
+                        f"{event.uid} changed {changed} without a new SEQUENCE: {detail}"
                     )
             self.seen[(user_id, event.uid)] = event
         content = frozenset((e.uid, e.content) for e in events)
