@@ -1,8 +1,9 @@
 """Journey, part 4: where a round used to fall apart (issue 13).
 
 An accepted applicant who is in a group opens "withdraw" from her first email; the
-organiser ends the group in the admin. After each step the member's calendar feed is
-fetched over HTTP from the live server, as a calendar app would.
+organiser gives the group a new video link and then ends it in the admin. After each
+step the member's calendar feed is fetched over HTTP from the live server, as a
+calendar app would.
 """
 
 import urllib.request
@@ -20,6 +21,12 @@ from tests.browser.test_journey_organiser import PASSWORD, sign_in_to_admin
 from tests.factories import StaffFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def feed_calendar(live_server, user) -> Calendar:
+    path = calendar.feed_path(calendar.settings_for(user))
+    with urllib.request.urlopen(f"{live_server.url}{path}") as response:  # noqa: S310
+        return Calendar.from_ical(response.read())
 
 
 def feed_events(live_server, user) -> dict[str, str]:
@@ -70,11 +77,26 @@ def test_a_placed_applicant_cannot_withdraw_and_an_ended_group_leaves_the_feed(
     assert Membership.objects.get(group=group, user=member).left_at is None
     assert feed_events(live_server, member) == before  # nothing changed
 
-    # 2. The organiser ends the group in the admin.
     organiser = StaffFactory(language=page.language)
     organiser.set_password(PASSWORD)
     organiser.save()
     sign_in_to_admin(page, live_server, email=organiser.email, password=PASSWORD)
+
+    # 2. The organiser moves the group to a new video room: every future event says so.
+    new_link = "https://meet.example.org/neuer-raum"
+    page.goto(f"{live_server.url}/admin/groups/group/{group.pk}/change/")
+    page.fill("#id_video_url", new_link)
+    page.locator("input[name=_save]").click()
+    page.wait_for_load_state()
+    screenshot(page, "journey-video-link-changed")
+    future = [
+        event
+        for event in feed_calendar(live_server, member).walk("VEVENT")
+        if event.decoded("DTSTART") > timezone.now()
+    ]
+    assert future and all(str(event["LOCATION"]) == new_link for event in future)
+
+    # 3. The organiser ends the group in the admin.
     page.goto(f"{live_server.url}/admin/groups/group/")
     page.check(f"input[name=_selected_action][value='{group.pk}']")
     page.select_option("select[name=action]", "end_groups")
