@@ -26,6 +26,7 @@ from meetings.models import (
     SwapRequest,
 )
 from meetings.services import preferences
+from meetings.services.meetings import revise
 
 # The optional emails and the preference that turns each off (see services.preferences).
 PREFERENCE_OF_KIND = {
@@ -114,6 +115,10 @@ def erase_meetings_data(*, user: User, now: dt.datetime) -> None:
     Absence.objects.filter(user=user).delete()
     SwapRequest.objects.filter(requester=user).delete()
     SwapRequest.objects.filter(responder=user).delete()
-    HotSeat.objects.filter(user=user, meeting__starts_at__gt=now).delete()
+    seats = HotSeat.objects.filter(user=user, meeting__starts_at__gt=now)
+    presented = list(seats.values_list("meeting_id", flat=True))
+    seats.delete()
+    # Their events named the presenter: the new SUMMARY needs a new SEQUENCE.
+    revise(meetings=Meeting.objects.filter(pk__in=presented), now=now)
     MemberSettings.objects.filter(user=user).delete()
     feed_cache.changed(users=[user.pk], groups=feed_cache.groups_of(user.pk))  # stops at once

@@ -1,5 +1,6 @@
 import datetime as dt
 import secrets
+import zoneinfo
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
@@ -7,31 +8,13 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import Group, Weekday
 from mastermind.core.timezones import validate_time_zone
-
-
-class HolidayRegion(models.TextChoices):
-    NONE = "", _("Do not skip public holidays")
-    DE = "DE", _("Germany (national holidays)")
-    DE_BW = "DE-BW", _("Baden-Württemberg")
-    DE_BY = "DE-BY", _("Bavaria")
-    DE_BE = "DE-BE", _("Berlin")
-    DE_BB = "DE-BB", _("Brandenburg")
-    DE_HB = "DE-HB", _("Bremen")
-    DE_HH = "DE-HH", _("Hamburg")
-    DE_HE = "DE-HE", _("Hesse")
-    DE_MV = "DE-MV", _("Mecklenburg-Western Pomerania")
-    DE_NI = "DE-NI", _("Lower Saxony")
-    DE_NW = "DE-NW", _("North Rhine-Westphalia")
-    DE_RP = "DE-RP", _("Rhineland-Palatinate")
-    DE_SL = "DE-SL", _("Saarland")
-    DE_SN = "DE-SN", _("Saxony")
-    DE_ST = "DE-ST", _("Saxony-Anhalt")
-    DE_SH = "DE-SH", _("Schleswig-Holstein")
-    DE_TH = "DE-TH", _("Thuringia")
+from meetings.choices import HolidayRegion
 
 
 class Schedule(models.Model):
@@ -132,7 +115,10 @@ class Pause(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.start_date:%Y-%m-%d} – {self.end_date:%Y-%m-%d})"
+        first, last = (
+            date_format(d, "SHORT_DATE_FORMAT") for d in (self.start_date, self.end_date)
+        )
+        return f"{self.name} ({first} – {last})"
 
 
 class MeetingStatus(models.TextChoices):
@@ -205,7 +191,8 @@ class Meeting(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.group} – {self.starts_at:%Y-%m-%d %H:%M}"
+        local = timezone.localtime(self.starts_at, zoneinfo.ZoneInfo(self.time_zone))
+        return f"{self.group} – {date_format(local, 'SHORT_DATETIME_FORMAT')}"
 
     def get_absolute_url(self) -> str:
         return reverse("meetings:meeting_detail", kwargs={"pk": self.pk})

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from groups.admin.decisions import send_decisions_after_confirmation
 from groups.models import Application, ApplicationStatus, Intake, Membership
 from groups.services import applications, retention
 from groups.slots import FORM_DAYS, availability_summary
@@ -20,15 +21,6 @@ from mastermind.core.admin import SafeAdminMixin
 
 RESERVED_SLUGS = {"interest", "confirm", "edit", "withdraw", "unsubscribe"}
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def report_decisions(modeladmin: admin.ModelAdmin, request: HttpRequest, count: int) -> None:
-    message = ngettext(
-        "%(count)d decision email queued; everyone else was told already or is undecided.",
-        "%(count)d decision emails queued; everyone else was told already or is undecided.",
-        count,
-    )
-    modeladmin.message_user(request, message % {"count": count})
 
 
 class ConfirmedFilter(admin.SimpleListFilter):
@@ -202,6 +194,8 @@ class ApplicationAdmin(SafeAdminMixin, admin.ModelAdmin):
         return "—"
 
     def _set_status(self, request: HttpRequest, queryset, status: str) -> None:
+        # Counted before the change: a list filtered by status no longer matches after it.
+        selected = queryset.count()
         count = applications.set_status(applications=queryset, status=status)
         label = ApplicationStatus(status).label
         message = ngettext(
@@ -210,7 +204,7 @@ class ApplicationAdmin(SafeAdminMixin, admin.ModelAdmin):
             count,
         )
         self.message_user(request, message % {"count": count, "status": label})
-        skipped = queryset.count() - count
+        skipped = selected - count
         if skipped:
             self.message_user(
                 request,
@@ -236,8 +230,8 @@ class ApplicationAdmin(SafeAdminMixin, admin.ModelAdmin):
         self._set_status(request, queryset, ApplicationStatus.DECLINED)
 
     @admin.action(description=_("Send decisions (only to those not told yet)"))
-    def send_decisions(self, request: HttpRequest, queryset) -> None:
-        report_decisions(self, request, applications.send_decisions(applications=queryset))
+    def send_decisions(self, request: HttpRequest, queryset):
+        return send_decisions_after_confirmation(self, request, queryset, queryset)
 
     @admin.action(description=_("Export selected applications as CSV (Excel)"))
     def export_csv(self, request: HttpRequest, queryset) -> HttpResponse:

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from groups.admin.applications import report_decisions
+from groups.admin.decisions import send_decisions_after_confirmation
 from groups.models import Application, ApplicationStatus, Intake, InterestSignup
 from groups.services import applications
 from mastermind.core.admin import SafeAdminMixin
@@ -154,9 +154,9 @@ class IntakeAdmin(SafeAdminMixin, admin.ModelAdmin):
             self.message_user(request, message % {"title": intake.title, "count": count})
 
     @admin.action(description=_("Send decisions to all decided applicants not yet told"))
-    def send_intake_decisions(self, request: HttpRequest, queryset) -> None:
-        pending = Application.objects.filter(intake__in=queryset)
-        report_decisions(self, request, applications.send_decisions(applications=pending))
+    def send_intake_decisions(self, request: HttpRequest, queryset):
+        candidates = Application.objects.filter(intake__in=queryset)
+        return send_decisions_after_confirmation(self, request, queryset, candidates)
 
 
 @admin.register(InterestSignup)

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 
 from groups import signing
@@ -222,6 +222,22 @@ def set_status(*, applications: QuerySet[Application], status: str) -> int:
     return applications.confirmed().update(status=status, updated_at=timezone.now())
 
 
+def decisions_due(applications: QuerySet[Application]) -> QuerySet[Application]:
+    """The confirmed, decided applications whose current decision was not sent yet."""
+    return (
+        Application.objects.filter(pk__in=applications.values("pk"))
+        .confirmed()
+        .exclude(status=ApplicationStatus.NEW)
+        .exclude(decision_sent_status=F("status"))
+    )
+
+
+def decision_counts(applications: QuerySet[Application]) -> dict[str, int]:
+    """How many decision emails of each kind ``send_decisions`` would send now."""
+    rows = decisions_due(applications).values("status").annotate(n=Count("pk"))
+    return {row["status"]: row["n"] for row in rows}
+
+
 def send_decisions(*, applications: QuerySet[Application], now: dt.datetime | None = None) -> int:
     """Email each decided applicant whose current decision was not sent yet. Returns the count.
 
@@ -229,14 +245,7 @@ def send_decisions(*, applications: QuerySet[Application], now: dt.datetime | No
     """
     now = now or timezone.now()
     with transaction.atomic():
-        rows = list(
-            Application.objects.select_for_update()
-            .filter(pk__in=applications.values("pk"))
-            .confirmed()
-            .exclude(status=ApplicationStatus.NEW)
-            .order_by("pk")
-        )
-        due = [a for a in rows if a.decision_sent_status != a.status]
+        due = list(decisions_due(applications).select_for_update().order_by("pk"))
         for application in due:
             if application.decision_sent_status:
                 application.decision_revision += 1

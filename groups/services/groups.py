@@ -279,6 +279,23 @@ def leave_group(*, membership: Membership, reason: str = "") -> Membership:
     return membership
 
 
+def update_group(*, group: Group, **fields) -> list[str]:
+    """Change the group's own fields (name, description, video link); returns what changed.
+
+    Meetings re-issues the calendar events that show them (``events.group_changed``).
+    """
+    changed = [name for name, value in fields.items() if getattr(group, name) != value]
+    if not changed:
+        return []
+    for name in changed:
+        setattr(group, name, fields[name])
+    group.full_clean(exclude=[f.name for f in Group._meta.fields if f.name not in changed])
+    with transaction.atomic():
+        group.save(update_fields=changed)
+        events.send_changed_on_commit(group_id=group.pk, fields=changed)
+    return changed
+
+
 def end_group(*, group: Group) -> Group:
     """Mark the group ended, close every current membership and tell each member once.
 

@@ -115,6 +115,7 @@ def publish_on_commit(ids: list[int]) -> None:
 
 def publish(ids: list[int]) -> None:
     """Publish ids in batches over one producer (one broker connection)."""
+    # Imported here: tasks imports delivery, which imports this module (a real cycle).
     from celery import current_app
 
     from mastermind.outbox.tasks import send_notifications

@@ -8,6 +8,7 @@ prefix their rows were stored with.
 """
 
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from mastermind.core.registry import Hooks
@@ -103,7 +104,8 @@ def complete(email, notification) -> None:
     """Fill in what every email of a kind carries: why it was sent and, for optional
     kinds, the RFC 8058 one-click unsubscribe headers (when the builder set none)."""
     if not email.reason:
-        email.reason = str(REASONS.get(notification.kind, ""))
+        with translation.override(email.language):  # the recipient's, not the worker's
+            email.reason = str(REASONS.get(notification.kind, ""))
     if "List-Unsubscribe" not in email.headers:
         for _name, hook in unsubscribe_headers:
             headers = hook(notification)

@@ -81,4 +81,4 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} → {self.email}"
+        return f"{self.get_kind_display()} → {self.email}"

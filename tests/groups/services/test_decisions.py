@@ -1,7 +1,10 @@
 """Decisions: emailed once per decision, in the applicant's language; corrections on purpose."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from groups.models import Application, ApplicationStatus
 from groups.services import applications
@@ -22,7 +25,11 @@ def staff_client(client):
 def send_via_admin(client, *apps):
     return client.post(
         reverse(CHANGELIST),
-        {"action": "send_decisions", "_selected_action": [a.pk for a in apps]},
+        {
+            "action": "send_decisions",
+            "_selected_action": [a.pk for a in apps],
+            "confirm_send_decisions": "yes",
+        },
         follow=True,
     )
 
@@ -120,7 +127,11 @@ def test_intake_action_sends_decisions_for_the_whole_intake(staff_client, intake
     ApplicationFactory.create_batch(2, intake=intake, status=ApplicationStatus.ACCEPTED)
     staff_client.post(
         reverse("admin:groups_intake_changelist"),
-        {"action": "send_intake_decisions", "_selected_action": [intake.pk]},
+        {
+            "action": "send_intake_decisions",
+            "_selected_action": [intake.pk],
+            "confirm_send_decisions": "yes",
+        },
     )
     assert len(deliver_pending()) == 2
 
@@ -133,3 +144,51 @@ def test_decision_email_html_escapes_the_name(intake, payload):
     assert XSS[payload] not in html_of(message)
     assert ESCAPED[payload] in html_of(message)
     assert XSS[payload] in message.body
+
+
+def test_send_decisions_asks_first_with_the_counts_and_sends_nothing(staff_client, intake):
+    ApplicationFactory.create_batch(2, intake=intake, status=ApplicationStatus.ACCEPTED)
+    ApplicationFactory(intake=intake, status=ApplicationStatus.DECLINED)
+    ApplicationFactory(intake=intake)  # undecided: not counted
+    response = staff_client.post(
+        reverse(CHANGELIST),
+        {
+            "action": "send_decisions",
+            "_selected_action": list(Application.objects.values_list("pk", flat=True)),
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "This sends 3 decision emails now." in page
+    assert "<td>Accepted</td><td>2</td>" in page and "<td>Declined</td><td>1</td>" in page
+    assert Notification.objects.filter(kind="decision").count() == 0
+    assert 'name="confirm_send_decisions" value="yes"' in page
+
+
+def test_the_confirmation_warns_while_the_intake_is_still_open(staff_client, intake):
+    intake.deadline = timezone.now() + dt.timedelta(days=21)
+    intake.save()
+    ApplicationFactory(intake=intake, status=ApplicationStatus.ACCEPTED)
+    response = staff_client.post(
+        reverse("admin:groups_intake_changelist"),
+        {"action": "send_intake_decisions", "_selected_action": [intake.pk]},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert "is still open for applications until" in response.content.decode()
+    assert Notification.objects.filter(kind="decision").count() == 0
+
+
+def test_bulk_status_counts_are_right_on_a_list_filtered_by_status(staff_client, intake):
+    ApplicationFactory.create_batch(5, intake=intake)
+    response = staff_client.post(
+        reverse(CHANGELIST) + "?status__exact=new",
+        {
+            "action": "accept",
+            "_selected_action": list(Application.objects.values_list("pk", flat=True)),
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+        follow=True,
+    )
+    shown = [str(m) for m in response.context["messages"]]
+    assert shown == ["5 applications marked as “Accepted”."]

@@ -1,5 +1,7 @@
 """The outbox admin shows what was sent, what failed and why, and sends again."""
 
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.urls import reverse
 
@@ -92,3 +94,84 @@ def test_changelist_query_count_does_not_grow(staff_client, django_assert_max_nu
         make_notification(index, status=NotificationStatus.SENT)
     with django_assert_max_num_queries(10):
         assert staff_client.get(CHANGELIST).status_code == 200
+
+
+def test_the_change_page_reads_like_a_sentence_not_a_database_row(staff_client):
+    """Human kind, local times, what it was about and the text; no keys or JSON (issue 14)."""
+    from django.utils import timezone
+
+    from groups.models import GroupStatus
+    from tests.factories import MembershipFactory
+
+    meeting = MeetingFactory(
+        starts_at=timezone.now() + timezone.timedelta(days=3),
+        ends_at=timezone.now() + timezone.timedelta(days=3, hours=2),
+    )
+    assert meeting.group.status == GroupStatus.ACTIVE
+    member = MembershipFactory(group=meeting.group, user=UserFactory(language="en")).user
+    row = Notification.objects.create(
+        kind="hot_seat_changed",
+        dedup_key=f"hot_seat_changed:{meeting.pk}:1:{member.pk}",
+        email=member.email,
+        user=member,
+        subject=meeting,
+        payload={"secret_machine_field": 42},
+    )
+    page = staff_client.get(
+        reverse("admin:mastermind_notification_change", args=[row.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "hot_seat_changed:" not in page and "secret_machine_field" not in page
+    assert "Hot seat changed" in page or "hot seat" in page.lower()
+    assert '<pre class="email-preview">' in page
+    local = timezone.localtime(meeting.starts_at, ZoneInfo(meeting.time_zone))
+    assert f"{local:%H:%M}" in str(meeting) and "UTC" not in str(meeting)
+
+
+def test_a_preview_changes_nothing_and_says_when_it_would_not_be_sent(staff_client):
+    row = make_notification(3, status=NotificationStatus.PENDING, user=None)
+    before = Notification.objects.values().get(pk=row.pk)
+    page = staff_client.get(
+        reverse("admin:mastermind_notification_change", args=[row.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "This email would not be sent now" in page or "jetzt nicht gesendet" in page
+    assert Notification.objects.values().get(pk=row.pk) == before
+
+
+def test_why_an_email_was_sent_is_said_in_the_recipients_language_whatever_is_active():
+    from django.utils import translation
+
+    from mastermind import outbox
+    from tests.factories import MembershipFactory
+
+    membership = MembershipFactory(user=UserFactory(language="de"))
+    row = Notification.objects.create(
+        kind="welcome",
+        dedup_key=f"welcome:{membership.pk}",
+        email=membership.user.email,
+        user=membership.user,
+        subject=membership,
+    )
+    with translation.override("en"):  # an English organiser's preview, or a worker
+        message = outbox.build_message(row)
+    assert "because you have been placed" not in message.body
+    with translation.override("de"):
+        reason = str(outbox.kinds.REASONS["welcome"])
+    assert reason in message.body
+
+
+def test_the_preview_never_shows_a_members_sign_in_link(staff_client):
+    from tests.factories import MembershipFactory
+
+    membership = MembershipFactory(user=UserFactory(language="en"))
+    row = Notification.objects.create(
+        kind="welcome",
+        dedup_key=f"welcome:{membership.pk}",
+        email=membership.user.email,
+        user=membership.user,
+        subject=membership,
+    )
+    page = staff_client.get(
+        reverse("admin:mastermind_notification_change", args=[row.pk])
+    ).content.decode()
+    assert '<pre class="email-preview">' in page
+    assert "/signin/" not in page

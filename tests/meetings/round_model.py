@@ -1,0 +1,163 @@
+"""What the round state machine reads back: feeds, iMIP messages, and independent checks.
+
+Nothing here calls the code under test to decide what is right: the expected state is
+read from the database rows themselves (memberships, meetings, hot seats, absences) and
+compared with what members receive (the feed over HTTP, the emails the outbox sent).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import mail
+from icalendar import Calendar
+
+from groups.models import GroupStatus, Membership
+from meetings.calendar.ical import event_uid
+from meetings.models import Absence, HotSeat, Meeting, MeetingStatus
+
+CONTENT = ("DTSTART", "DTEND", "SUMMARY", "DESCRIPTION", "LOCATION", "STATUS", "URL")
+
+
+@dataclass(frozen=True)
+class FeedEvent:
+    uid: str
+    sequence: int
+    start: dt.datetime
+    status: str
+    content: tuple
+
+
+def changed_properties(before: FeedEvent, after: FeedEvent) -> list[str]:
+    pairs = zip(CONTENT, before.content, after.content, strict=True)
+    return [name for name, old, new in pairs if old != new]
+
+
+def describe_change(before: FeedEvent, after: FeedEvent) -> str:
+    pairs = zip(CONTENT, before.content, after.content, strict=True)
+    return "; ".join(f"{name}: {old!r} -> {new!r}" for name, old, new in pairs if old != new)
+
+
+def uid_of(meeting_id: int) -> str:
+    return event_uid(meeting_id, settings.SITE_DOMAIN)
+
+
+def _start(component) -> dt.datetime:
+    value = component.decoded("DTSTART")
+    return value.astimezone(dt.UTC)
+
+
+@functools.lru_cache(maxsize=256)  # a feed that did not change is not parsed again
+def parse_events(body: bytes) -> tuple[str, tuple[FeedEvent, ...]]:
+    calendar = Calendar.from_ical(body)
+    method = str(calendar.get("METHOD", ""))
+    events = []
+    for component in calendar.walk("VEVENT"):
+        events.append(
+            FeedEvent(
+                uid=str(component["UID"]),
+                sequence=int(component.get("SEQUENCE", 0)),
+                start=_start(component),
+                status=str(component.get("STATUS", "CONFIRMED")),
+                content=tuple(
+                    component.get(name).to_ical() if component.get(name) is not None else b""
+                    for name in CONTENT
+                ),
+            )
+        )
+    return method, tuple(events)
+
+
+def imip_messages(messages=None) -> list[tuple[str, str, FeedEvent]]:
+    """(recipient, METHOD, event) for every calendar part of the sent messages, in order."""
+    found = []
+    for message in mail.outbox if messages is None else messages:
+        bodies = [
+            content
+            for content, mimetype in getattr(message, "alternatives", [])
+            if str(mimetype).startswith("text/calendar")
+        ]
+        if not bodies:
+            continue
+        body = bodies[0].encode() if isinstance(bodies[0], str) else bodies[0]
+        method, events = parse_events(body)
+        if method in ("REQUEST", "CANCEL"):
+            for event in events:
+                found.append((message.to[0], method, event))
+    return found
+
+
+# -- the state as the rows say it is ------------------------------------------------------
+
+
+def current_group_ids(user_id: int, now: dt.datetime) -> set[int]:
+    return set(
+        Membership.objects.filter(
+            user_id=user_id, joined_at__lte=now, group__status=GroupStatus.ACTIVE
+        )
+        .exclude(left_at__lte=now)
+        .values_list("group_id", flat=True)
+    )
+
+
+def takes_place_for(meeting: Meeting, user_id: int, now: dt.datetime) -> bool:
+    return meeting.status == MeetingStatus.SCHEDULED and meeting.group_id in current_group_ids(
+        user_id, now
+    )
+
+
+def overlaps(meetings: list[Meeting]) -> list[tuple[int, int]]:
+    held = sorted(
+        (m for m in meetings if m.status == MeetingStatus.SCHEDULED), key=lambda m: m.starts_at
+    )
+    return [(a.pk, b.pk) for a, b in itertools.pairwise(held) if b.starts_at < a.ends_at]
+
+
+def rotation_problems(group_id: int, now: dt.datetime) -> list[str]:
+    """Safety and fairness of the future hot seats, checked from the rows alone."""
+    problems = []
+    memberships = list(Membership.objects.filter(group_id=group_id))
+    meetings = list(Meeting.objects.filter(group_id=group_id).order_by("starts_at", "pk"))
+    seats = defaultdict(list)
+    for seat in HotSeat.objects.filter(meeting__group_id=group_id).order_by("pk"):
+        seats[seat.meeting_id].append(seat)
+    absent = defaultdict(set)
+    for meeting_id, user_id in Absence.objects.filter(meeting__group_id=group_id).values_list(
+        "meeting_id", "user_id"
+    ):
+        absent[meeting_id].add(user_id)
+    last: dict[int, dt.datetime] = {}
+    never = dt.datetime.min.replace(tzinfo=dt.UTC)
+    for meeting in meetings:
+        held_seats = seats[meeting.pk]
+        if meeting.starts_at > now and meeting.status == MeetingStatus.SCHEDULED:
+            available = {
+                m.user_id
+                for m in memberships
+                if m.joined_at <= meeting.starts_at
+                and (m.left_at is None or meeting.starts_at < m.left_at)
+                and m.user_id not in absent[meeting.pk]
+            }
+            presenters = [seat.user_id for seat in held_seats]
+            if available and len(presenters) != 1:
+                problems.append(f"meeting {meeting.pk} has presenters {presenters}")
+            for seat in held_seats:
+                if seat.user_id not in available:
+                    problems.append(f"meeting {meeting.pk}: presenter {seat.user_id} unavailable")
+                if seat.pinned:
+                    continue
+                for other in available - set(presenters):
+                    if last.get(other, never) < last.get(seat.user_id, never):
+                        problems.append(
+                            f"meeting {meeting.pk}: {seat.user_id} presents again before "
+                            f"{other}, who presented longer ago"
+                        )
+        if meeting.status == MeetingStatus.SCHEDULED:
+            for seat in held_seats:
+                last[seat.user_id] = meeting.starts_at
+    return problems
