@@ -100,11 +100,14 @@ class MoveMeetingForm(ReasonForm):
 
     date = forms.DateField(
         label=_("New date"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # A date input's value must be ISO (YYYY-MM-DD) in every language, or the browser
+        # drops it and the organiser has to type the date again.
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         validators=[validate_sane_date],
     )
     time = forms.TimeField(
-        label=_("New start time"), widget=forms.TimeInput(attrs={"type": "time"})
+        label=_("New start time"),
+        widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}),
     )
 
     def __init__(self, *args, meeting: Meeting, **kwargs):

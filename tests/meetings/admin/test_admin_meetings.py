@@ -86,6 +86,20 @@ def test_move_action_moves_one_meeting_in_its_local_time(staff_client):
     assert len(deliver_all("meeting_changed")) == 2
 
 
+def test_the_move_form_keeps_the_meetings_date_and_time_in_german_too(staff_client):
+    """A date input drops a value that is not ISO: the form must prefill 2027-01-19."""
+    group, _users = make_group(2)
+    make_schedule(group)
+    meeting = future(group)[1]  # Tuesday 19 January 2027, 19:00 in Berlin
+    page = staff_client.post(
+        reverse("admin:meetings_meeting_changelist"),
+        {"action": "move_meeting", ACTION_CHECKBOX_NAME: [meeting.pk]},
+        HTTP_ACCEPT_LANGUAGE="de",
+    ).content.decode()
+    assert 'type="date"' in page and 'value="2027-01-19"' in page
+    assert 'type="time"' in page and 'value="19:00"' in page
+
+
 def test_move_action_rejects_a_past_time(staff_client):
     group, _users = make_group(2)
     make_schedule(group)
