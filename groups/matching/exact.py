@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from groups.matching.budgets import EXACT_MAX_GROUPS
+from groups.matching.budgets import ENUMERATE_MAX, EXACT_MAX_GROUPS, POOL_FROM, POOL_PER_UNIT
 from groups.matching.packing import Cand, solve_packing
 from groups.matching.scoring import EPS, W_LANG, W_SLOT, W_TOPIC, _slot_term
 from groups.matching.sizes import _largest_splittable
@@ -94,6 +94,19 @@ def hint_for(cands: list[Cand], units: list[int], st: _State) -> list[int]:
     return hint
 
 
+def _pool(cands: list[Cand], n_units: int, hint: list[int]) -> list[int]:
+    """Indices of the hint's groups plus the ``POOL_PER_UNIT`` best (per person) of each unit."""
+    by_unit: list[list[int]] = [[] for _ in range(n_units)]
+    for j in sorted(range(len(cands)), key=lambda j: (-cands[j].score / cands[j].size, j)):
+        bits, k = cands[j].bits, 0
+        while bits:
+            if bits & 1 and len(by_unit[k]) < POOL_PER_UNIT:
+                by_unit[k].append(j)
+            bits >>= 1
+            k += 1
+    return sorted({*hint, *(j for row in by_unit for j in row)})
+
+
 def _obviously_optimal(ctx: _Ctx, units: list[int], off: int | None, st: _State) -> bool:
     """Cheap proof: as many placed as the sizes allow, and each placed person scoring the
     most any member with their evenings could (as in a crowd sharing one evening)."""
@@ -136,24 +149,32 @@ def _surely_too_many(ctx: _Ctx, units: list[int], sizes: set[int], cap: int) -> 
 def exact(
     ctx: _Ctx, units: list[int], off: int | None, incumbent: _State, seconds: float
 ) -> Outcome | None:
-    """Solve over all valid groups within ``seconds``; None if there are too many."""
+    """Solve over all valid groups within ``seconds`` (a quarter for a pool of the best
+    groups, half for the full model); None if there are too many to enumerate."""
     if not units or _obviously_optimal(ctx, units, off, incumbent):
         return Outcome(incumbent, True, incumbent.total)
-    if _surely_too_many(ctx, units, allowed_sizes(ctx, off), EXACT_MAX_GROUPS):
+    if _surely_too_many(ctx, units, allowed_sizes(ctx, off), ENUMERATE_MAX):
         return None
     try:
-        cands = enumerate_groups(ctx, units, allowed_sizes(ctx, off), EXACT_MAX_GROUPS)
+        cands = enumerate_groups(ctx, units, allowed_sizes(ctx, off), ENUMERATE_MAX)
     except _TooManyGroupsError:
         return None
     if not cands:
         return Outcome(incumbent, True, incumbent.total)
     people = sum(ctx.usize(u) for u in units)
-    result = solve_packing(
-        cands,
-        len(units),
-        people,
-        hint_for(cands, units, incumbent),
-        time_limit=seconds,
-    )
+    hint = hint_for(cands, units, incumbent)
+    if len(cands) > POOL_FROM:  # a quick model over each unit's best groups first
+        pool = _pool(cands, len(units), hint)
+        found = solve_packing(
+            [cands[j] for j in pool],
+            len(units),
+            people,
+            [pool.index(j) for j in hint],
+            time_limit=seconds / 4,
+        )
+        hint = [pool[j] for j in found.chosen]
+        if len(cands) > EXACT_MAX_GROUPS:  # too large for the full model: no proof
+            return Outcome(state_from(ctx, units, [cands[j] for j in hint], None), False, None)
+    result = solve_packing(cands, len(units), people, hint, time_limit=seconds / 2)
     st = state_from(ctx, units, [cands[j] for j in result.chosen], None)
     return Outcome(st, result.proven, result.bound)

@@ -3,8 +3,9 @@ MIP solver; ``highspy``): choose disjoint candidate groups, at most one of them 
 maximising people placed first and score second, as one objective: ``weight`` per person,
 more than any total score can be, plus the score.
 
-HiGHS runs single-threaded with a fixed seed and without presolve (which, on these models
-with rows of thousands of groups, costs more than it saves), so the same model gives the
+HiGHS runs single-threaded with a fixed seed, with presolve only on models of at most
+``PRESOLVE_MAX`` groups (on larger ones, with rows of thousands of groups, it costs more
+than it saves), so the same model gives the
 same answer unless the time limit strikes.  The heuristic's groups are passed as the
 starting solution and are kept unless HiGHS finds something strictly better.
 """
@@ -19,6 +20,7 @@ import numpy as np
 
 _MAX_PERSON_SCORE = 200.0  # > 100 * 1.75 + 10 + 1, the best quality a member can bring
 _TOL = 1e-6
+PRESOLVE_MAX = 3_000
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ def _model(cands: Sequence[Cand], n_bits: int, weight: float) -> highspy.Highs:
         ("output_flag", False),
         ("threads", 1),
         ("random_seed", 1),
-        ("presolve", "off"),
+        ("presolve", "on" if len(cands) <= PRESOLVE_MAX else "off"),
         ("mip_rel_gap", 0.0),
         ("mip_abs_gap", 1e-7),
     ):

@@ -81,11 +81,11 @@ def _solve(
     """Heuristic, then the exact model; where that is too large, the improvement pass.
     The stages are looked up through their modules, so the benchmark can switch them off."""
     st = _heuristic(ctx, units, off, rng)
-    outcome = exact.exact(ctx, units, off, st, limit)
+    outcome = exact.exact(ctx, units, off, st, limit * 3 / 4)
     if outcome is None:
         return exact.Outcome(improve.improve(ctx, st, rng, limit), False, None)
     if not outcome.proven:  # out of time: polish the answer, the bound still holds
-        better = improve.improve(ctx, outcome.state, rng, limit / 2)
+        better = improve.improve(ctx, outcome.state, rng, limit / 4)
         return exact.Outcome(better, False, outcome.bound)
     return outcome
 
@@ -169,9 +169,9 @@ def propose_groups(
 ) -> Proposal:
     """Propose a partition into groups plus a waitlist; never raises for infeasible input.
 
-    ``time_limit`` (seconds) bounds each solver stage: the exact model, and the improvement
-    pass where that model is too large or was cut short (then with half of it); with
-    ``allow_off_size`` the search may run twice.  Within the limit the answer is
+    ``time_limit`` (seconds) bounds the solver stages: three quarters for the exact model,
+    the rest for the improvement pass where that was cut short (all of it where the model is
+    too large); with ``allow_off_size`` the search may run twice.  Within the limit the answer is
     deterministic; an answer cut short is not claimed optimal.
 
     Raises ValueError only for invalid arguments (duplicate ids, bad sizes, unknown
