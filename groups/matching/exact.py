@@ -1,20 +1,20 @@
-"""Exact search for small inputs: enumerate every valid group, then a branch and bound over
-them that starts from the heuristic's answer and replaces it only if it finds better.
-It gives up (and the heuristic's answer stands) above ``EXACT_MAX_UNITS`` units or
-``EXACT_MAX_GROUPS`` valid groups, and stops after ``EXACT_NODE_BUDGET`` candidate checks.
+"""Exact stage for small and medium inputs: enumerate every valid group, then solve the
+set-packing model over all of them with HiGHS (:mod:`groups.matching.packing`), starting
+from the heuristic's answer.  Gives up (the heuristic's answer stands, unproven) above
+``EXACT_MAX_GROUPS`` valid groups; within its limits it proves its answer optimal or reports
+the solver's bound as a gap.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from groups.matching.scoring import EPS
+from groups.matching.budgets import ENUMERATE_MAX, EXACT_MAX_GROUPS, POOL_FROM, POOL_PER_UNIT
+from groups.matching.packing import Cand, solve_packing
+from groups.matching.scoring import EPS, W_LANG, W_SLOT, W_TOPIC, _slot_term
+from groups.matching.sizes import _largest_splittable
 from groups.matching.state import _State
 from groups.matching.units import _Ctx
-
-EXACT_MAX_UNITS = 22  # up to this many units: branch and bound over all valid groups
-EXACT_MAX_GROUPS = 30_000
-EXACT_NODE_BUDGET = 2_000_000  # candidate checks
 
 
 class _TooManyGroupsError(Exception):
@@ -22,17 +22,22 @@ class _TooManyGroupsError(Exception):
 
 
 @dataclass(frozen=True)
-class _Cand:
-    units: tuple[int, ...]
-    bits: int
-    size: int
-    score: float
-    off: bool
+class Outcome:
+    state: _State
+    proven: bool
+    bound: float | None  # the solver's bound on the score; None: head count not proven
+
+    def gap(self) -> float | None:
+        """How far the score may be below the best possible, as a fraction of the bound."""
+        if self.proven or self.bound is None:
+            return None
+        return max(1.0 - self.state.total / self.bound, 0.0) if self.bound > 0 else 0.0
 
 
-def _enumerate(ctx: _Ctx, units: list[int], sizes: set[int]) -> list[_Cand]:
-    """All valid groups (whole units, allowed size, shared slot, no keep-apart pair)."""
-    out: list[_Cand] = []
+def enumerate_groups(ctx: _Ctx, units: list[int], sizes: set[int], cap: int) -> list[Cand]:
+    """All valid groups of whole ``units`` (allowed size, a shared slot, no keep-apart pair);
+    raises _TooManyGroupsError past ``cap``."""
+    out: list[Cand] = []
     top = max(sizes)
     chosen: list[int] = []
 
@@ -40,8 +45,8 @@ def _enumerate(ctx: _Ctx, units: list[int], sizes: set[int]) -> list[_Cand]:
         if size in sizes:
             members = tuple(chosen)
             off = not ctx.min_size <= size <= ctx.max_size
-            out.append(_Cand(members, bits, size, ctx.score_units(members), off))
-            if len(out) > EXACT_MAX_GROUPS:
+            out.append(Cand(members, bits, size, ctx.score_units(members), off))
+            if len(out) > cap:
                 raise _TooManyGroupsError
         for k in range(start, len(units)):
             u = units[k]
@@ -58,108 +63,118 @@ def _enumerate(ctx: _Ctx, units: list[int], sizes: set[int]) -> list[_Cand]:
     return out
 
 
-@dataclass
-class _BranchAndBound:
-    by_unit: list[list[_Cand]]
-    order: list[int]
-    people: list[int]
-    share: list[float]
-    best: tuple[int, float]
-    best_groups: list[_Cand] | None = None
-    nodes: int = 0
-    gone: dict[int, tuple[int, float]] = field(default_factory=dict)
-
-    def better(self, placed: int, score: float) -> bool:
-        return placed > self.best[0] or (placed == self.best[0] and score > self.best[1] + EPS)
-
-    def dfs(
-        self,
-        decided: int,
-        placed: int,
-        score: float,
-        rest: tuple[int, float],
-        path: list[_Cand],
-        off_used: bool,
-    ) -> None:
-        self.nodes += 1
-        if self.nodes > EXACT_NODE_BUDGET or not self.better(placed + rest[0], score + rest[1]):
-            return
-        p = next((k for k in self.order if not decided >> k & 1), -1)
-        if p < 0:
-            self.best, self.best_groups = (placed, score), list(path)
-            return
-        for cand in self.by_unit[p]:
-            self.nodes += 1
-            if cand.bits & decided or (cand.off and off_used):
-                continue
-            gone = self.gone.get(cand.bits)
-            if gone is None:
-                gone = self.gone[cand.bits] = self._rest_of(cand.bits)
-            if not self.better(placed + rest[0], score + cand.score + rest[1] - gone[1]):
-                continue
-            path.append(cand)
-            self.dfs(
-                decided | cand.bits,
-                placed + cand.size,
-                score + cand.score,
-                (rest[0] - gone[0], rest[1] - gone[1]),
-                path,
-                off_used or cand.off,
-            )
-            path.pop()
-        self.dfs(
-            decided | 1 << p,
-            placed,
-            score,
-            (rest[0] - self.people[p], rest[1] - self.share[p]),
-            path,
-            off_used,
-        )
-
-    def _rest_of(self, bits: int) -> tuple[int, float]:
-        people, share = 0, 0.0
-        while bits:
-            low = bits & -bits
-            k = low.bit_length() - 1
-            people += self.people[k]
-            share += self.share[k]
-            bits ^= low
-        return people, share
+def allowed_sizes(ctx: _Ctx, off: int | None) -> set[int]:
+    return set(range(ctx.min_size, ctx.max_size + 1)) | ({off} if off else set())
 
 
-def _exact(ctx: _Ctx, units: list[int], off: int | None, incumbent: _State) -> _State | None:
-    """Branch and bound over all valid groups; None if too big or no better than incumbent."""
-    if len(units) > EXACT_MAX_UNITS:
-        return None
-    sizes = set(range(ctx.min_size, ctx.max_size + 1)) | ({off} if off else set())
-    try:
-        cands = _enumerate(ctx, units, sizes)
-    except _TooManyGroupsError:
-        return None
-    by_unit: list[list[_Cand]] = [[] for _ in units]
-    for cand in sorted(cands, key=lambda c: (-c.score / c.size, c.units)):
-        for k in range(len(units)):
-            if cand.bits >> k & 1:
-                by_unit[k].append(cand)
-    people = [ctx.usize(u) for u in units]
-    share = [
-        max((c.score / c.size for c in by_unit[k]), default=0.0) * people[k]
-        for k in range(len(units))
-    ]
-    live = [k for k in range(len(units)) if by_unit[k]]
-    bnb = _BranchAndBound(
-        by_unit,
-        sorted(live, key=lambda k: (len(by_unit[k]), k)),
-        people,
-        share,
-        (incumbent.placed, incumbent.total),
-    )
-    dead = sum(1 << k for k in range(len(units)) if not by_unit[k])
-    bnb.dfs(dead, 0, 0.0, (sum(people[k] for k in live), sum(share[k] for k in live)), [], False)
-    if bnb.best_groups is None:
-        return None
+def state_from(ctx: _Ctx, units: list[int], groups: list[Cand], rest: _State | None) -> _State:
+    """A state with ``groups`` (over ``units``) plus, if given, ``rest``'s other groups."""
     st = _State([], [], [], [], [], [-1] * len(ctx.units), set(units))
-    for cand in bnb.best_groups:
+    inside = set(units)
+    if rest is not None:
+        st.waitlist |= rest.waitlist
+        for g, members in enumerate(rest.groups):
+            if members and not inside.intersection(members):
+                st.add_group(ctx, list(members), rest.lo[g], rest.hi[g])
+    for cand in groups:
         bounds = (cand.size, cand.size) if cand.off else (ctx.min_size, ctx.max_size)
         st.add_group(ctx, list(cand.units), *bounds)
     return st
+
+
+def hint_for(cands: list[Cand], units: list[int], st: _State) -> list[int]:
+    index = {u: k for k, u in enumerate(units)}
+    by_bits = {c.bits: j for j, c in enumerate(cands)}
+    hint = []
+    for members in st.groups:
+        if all(u in index for u in members):
+            j = by_bits.get(sum(1 << index[u] for u in members))
+            if j is not None:
+                hint.append(j)
+    return hint
+
+
+def _pool(cands: list[Cand], n_units: int, hint: list[int]) -> list[int]:
+    """Indices of the hint's groups plus the ``POOL_PER_UNIT`` best (per person) of each unit."""
+    by_unit: list[list[int]] = [[] for _ in range(n_units)]
+    for j in sorted(range(len(cands)), key=lambda j: (-cands[j].score / cands[j].size, j)):
+        bits, k = cands[j].bits, 0
+        while bits:
+            if bits & 1 and len(by_unit[k]) < POOL_PER_UNIT:
+                by_unit[k].append(j)
+            bits >>= 1
+            k += 1
+    return sorted({*hint, *(j for row in by_unit for j in row)})
+
+
+def _obviously_optimal(ctx: _Ctx, units: list[int], off: int | None, st: _State) -> bool:
+    """Cheap proof: as many placed as the sizes allow, and each placed person scoring the
+    most any member with their evenings could (as in a crowd sharing one evening)."""
+    people = sum(ctx.usize(u) for u in units)
+    most = people if off else _largest_splittable(people, ctx.min_size, ctx.max_size)
+    if st.placed < most:
+        return False
+    best = sorted(
+        (
+            W_SLOT * _slot_term(ctx.smask[i].bit_count()) + W_TOPIC + W_LANG
+            for u in units
+            for i in ctx.units[u]
+        ),
+        reverse=True,
+    )
+    return st.total >= sum(best[: st.placed]) - EPS
+
+
+def _surely_too_many(ctx: _Ctx, units: list[int], sizes: set[int], cap: int) -> bool:
+    """True if the groups sharing one single evening already exceed ``cap`` (counted by
+    size, ignoring keep-apart pins, which are few): enumerating would be wasted."""
+    bits = 0
+    for u in units:
+        bits |= ctx.umask[u]
+    top = max(sizes)
+    while bits:
+        low = bits & -bits
+        bits ^= low
+        ways = [1] + [0] * top
+        for u in units:
+            if ctx.umask[u] & low:
+                k = ctx.usize(u)
+                for size in range(top, k - 1, -1):
+                    ways[size] += ways[size - k]
+        if sum(ways[s] for s in sizes) > 2 * cap:
+            return True
+    return False
+
+
+def exact(
+    ctx: _Ctx, units: list[int], off: int | None, incumbent: _State, seconds: float
+) -> Outcome | None:
+    """Solve over all valid groups within ``seconds`` (a quarter for a pool of the best
+    groups, half for the full model); None if there are too many to enumerate."""
+    if not units or _obviously_optimal(ctx, units, off, incumbent):
+        return Outcome(incumbent, True, incumbent.total)
+    if _surely_too_many(ctx, units, allowed_sizes(ctx, off), ENUMERATE_MAX):
+        return None
+    try:
+        cands = enumerate_groups(ctx, units, allowed_sizes(ctx, off), ENUMERATE_MAX)
+    except _TooManyGroupsError:
+        return None
+    if not cands:
+        return Outcome(incumbent, True, incumbent.total)
+    people = sum(ctx.usize(u) for u in units)
+    hint = hint_for(cands, units, incumbent)
+    if len(cands) > POOL_FROM:  # a quick model over each unit's best groups first
+        pool = _pool(cands, len(units), hint)
+        found = solve_packing(
+            [cands[j] for j in pool],
+            len(units),
+            people,
+            [pool.index(j) for j in hint],
+            time_limit=seconds / 4,
+        )
+        hint = [pool[j] for j in found.chosen]
+        if len(cands) > EXACT_MAX_GROUPS:  # too large for the full model: no proof
+            return Outcome(state_from(ctx, units, [cands[j] for j in hint], None), False, None)
+    result = solve_packing(cands, len(units), people, hint, time_limit=seconds / 2)
+    st = state_from(ctx, units, [cands[j] for j in result.chosen], None)
+    return Outcome(st, result.proven, result.bound)

@@ -1,6 +1,7 @@
 """Orchestration: :func:`propose_groups` prepares the input, runs the construction and local
-search from several orders and size variants, lets the exact search improve small inputs,
-and turns the best state into a :class:`Proposal` with its warnings.
+search from several orders and size variants, then the exact model (or, where that is too
+large, the improvement pass), and turns the best state into a :class:`Proposal` with its
+warnings and whether it is proven optimal.
 """
 
 from __future__ import annotations
@@ -8,10 +9,9 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable
 
-from groups.matching import exact
-from groups.matching.budgets import SAMPLED_ITERS_PER_UNIT, SMALL_N
+from groups.matching import exact, improve
+from groups.matching.budgets import RESTART_MAX_UNITS, SAMPLED_ITERS_PER_UNIT, SMALL_N, TIME_LIMIT
 from groups.matching.construction import _construct, _regroup_waitlist
-from groups.matching.exact import _exact
 from groups.matching.local_search import _exhaustive_search, _sampled_search, _steal
 from groups.matching.model import Applicant, MatchWarning, Pair, Proposal, ProposedGroup
 from groups.matching.scoring import _check_preference
@@ -57,12 +57,10 @@ def _run(ctx: _Ctx, order: list[int], mean: float, off: int | None, rng: random.
     return st
 
 
-def _solve(ctx: _Ctx, units: list[int], off: int | None, rng: random.Random) -> _State:
+def _heuristic(ctx: _Ctx, units: list[int], off: int | None, rng: random.Random) -> _State:
     n = sum(ctx.usize(u) for u in units)
     small = len(ctx.people) <= SMALL_N
-    # read through the module, so that switching the exact search off (as the benchmark
-    # does) also reaches the restart count
-    restarts = 1 if not small else (6 if len(units) <= exact.EXACT_MAX_UNITS + 2 else 2)
+    restarts = 1 if not small else (6 if len(units) <= RESTART_MAX_UNITS else 2)
     orders = _orders(ctx, units, restarts, rng)
     means = _mean_sizes(ctx, n) if small else _mean_sizes(ctx, n)[-1:]
     best: _State | None = None
@@ -74,7 +72,22 @@ def _solve(ctx: _Ctx, units: list[int], off: int | None, rng: random.Random) -> 
             ):
                 best = st
     assert best is not None  # noqa: S101 - orders and means are never empty
-    return _exact(ctx, units, off, best) or best
+    return best
+
+
+def _solve(
+    ctx: _Ctx, units: list[int], off: int | None, rng: random.Random, limit: float
+) -> exact.Outcome:
+    """Heuristic, then the exact model; where that is too large, the improvement pass.
+    The stages are looked up through their modules, so the benchmark can switch them off."""
+    st = _heuristic(ctx, units, off, rng)
+    outcome = exact.exact(ctx, units, off, st, limit * 3 / 4)
+    if outcome is None:
+        return exact.Outcome(improve.improve(ctx, st, rng, limit), False, None)
+    if not outcome.proven:  # out of time: polish the answer, the bound still holds
+        better = improve.improve(ctx, outcome.state, rng, limit / 4)
+        return exact.Outcome(better, False, outcome.bound)
+    return outcome
 
 
 def _names(mask: int, bits: dict[str, int]) -> tuple[str, ...]:
@@ -120,7 +133,10 @@ def _result_warnings(
     return out
 
 
-def _proposal(ctx: _Ctx, st: _State, warnings: list[MatchWarning], extra: list[int]) -> Proposal:
+def _proposal(
+    ctx: _Ctx, outcome: exact.Outcome, warnings: list[MatchWarning], extra: list[int]
+) -> Proposal:
+    st = outcome.state
     groups = sorted((_proposed_group(ctx, m) for m in st.groups), key=lambda g: g.member_ids)
     waitlist = tuple(sorted(_ids(ctx, [*st.waitlist, *extra])))
     return Proposal(
@@ -128,6 +144,8 @@ def _proposal(ctx: _Ctx, st: _State, warnings: list[MatchWarning], extra: list[i
         waitlist=waitlist,
         warnings=tuple(warnings),
         score=sum(g.score for g in groups),
+        proven_optimal=outcome.proven,
+        gap=outcome.gap(),
     )
 
 
@@ -135,7 +153,7 @@ def _too_few(ctx: _Ctx) -> Proposal:
     ids = tuple(a.id for a in ctx.people)
     params = (("n", len(ids)), ("min_size", ctx.min_size))
     warnings = (*ctx.warnings, MatchWarning("too_few", ids, params))
-    return Proposal((), ids, warnings, 0.0)
+    return Proposal((), ids, warnings, 0.0, proven_optimal=True, gap=None)
 
 
 def propose_groups(
@@ -147,14 +165,20 @@ def propose_groups(
     keep_together: Iterable[Pair] = (),
     topic_preference: str = "similar",
     allow_off_size: bool = False,
+    time_limit: float = TIME_LIMIT,
 ) -> Proposal:
     """Propose a partition into groups plus a waitlist; never raises for infeasible input.
+
+    ``time_limit`` (seconds) bounds the solver stages: three quarters for the exact model,
+    the rest for the improvement pass where that was cut short (all of it where the model is
+    too large); with ``allow_off_size`` the search may run twice.  Within the limit the answer is
+    deterministic; an answer cut short is not claimed optimal.
 
     Raises ValueError only for invalid arguments (duplicate ids, bad sizes, unknown
     ``topic_preference``).  Constraint pairs naming unknown ids are ignored.
     """
-    if min_size < 1 or max_size < min_size:
-        raise ValueError("need 1 <= min_size <= max_size")
+    if min_size < 1 or max_size < min_size or time_limit < 0:
+        raise ValueError("need 1 <= min_size <= max_size and time_limit >= 0")
     comp = _check_preference(topic_preference)
     ctx = _prepare(applicants, min_size, max_size, keep_apart, keep_together, comp)
     if len(ctx.people) < min_size:
@@ -164,15 +188,15 @@ def propose_groups(
     excluded = [u for u in range(len(ctx.units)) if not ok[u]]
     n_eff = sum(ctx.usize(u) for u in units)
     rng = random.Random(_seed(ctx, (min_size, max_size, comp, allow_off_size)))  # noqa: S311
-    st = _solve(ctx, units, None, rng)
+    outcome = _solve(ctx, units, None, rng, time_limit)
     off = None
     if allow_off_size and size_plan(n_eff, min_size, max_size) is None:
         off = _off_size(n_eff, min_size, max_size)
         if off is not None:
-            alt = _solve(ctx, units, off, rng)
-            if alt.placed > st.placed:
-                st = alt
+            alt = _solve(ctx, units, off, rng, time_limit)
+            if alt.state.placed > outcome.state.placed:
+                outcome = alt
             else:
                 off = None
-    warnings = _result_warnings(ctx, st, excluded, n_eff, off)
-    return _proposal(ctx, st, warnings, excluded)
+    warnings = _result_warnings(ctx, outcome.state, excluded, n_eff, off)
+    return _proposal(ctx, outcome, warnings, excluded)

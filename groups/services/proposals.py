@@ -14,19 +14,21 @@ Stored proposal (``Intake.proposal``)
 A JSON object: ``groups`` (each with ``members``: application ids, ``shared_slots``,
 ``suggested_slot``, ``suggested_time``, ``shared_topics``, ``score``), ``waitlist``,
 ``warnings`` (``code``, ``applicant_ids``, ``params``; turned into sentences when shown, in
-the viewer's language) and the settings it was made with. Organiser edits (move, pin)
-rewrite it under a row lock on the intake and recompute what the edit touched.
+the viewer's language), ``proven_optimal`` and ``gap`` (how far from the best possible the
+matching's answer may be, a fraction, or null) and the settings it was made with. Organiser
+edits (move, pin) rewrite it under a row lock on the intake and recompute what the edit touched.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import zoneinfo
 from collections import Counter
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -36,8 +38,6 @@ from groups.slots import convert_slot, parse_slot, slot_sort_key
 
 WAITLIST = "waitlist"
 NEW_GROUP = "new"
-# Warnings about the input itself; they stay valid when the organiser moves people.
-INPUT_CODES = frozenset({"keep_together_unsatisfiable"})
 
 
 class ProposalError(Exception):
@@ -156,6 +156,8 @@ def run_matching(*, intake: Intake, allow_off_size: bool = False) -> dict:
             "waitlist": list(result.waitlist),
             "warnings": [_warning(w) for w in result.warnings],
             "run_warnings": [_warning(w) for w in result.warnings],
+            "proven_optimal": result.proven_optimal,
+            "gap": result.gap,
         }
         intake.save(update_fields=["proposal", "updated_at"])
         return intake.proposal
@@ -194,7 +196,7 @@ def _recompute(intake: Intake, proposal: dict) -> dict:
     if not proposal.get("edited"):
         warnings = [*run_warnings, *(_warning(w) for w in checks if w.code in PIN_CODES)]
     else:
-        warnings = [w for w in run_warnings if w["code"] in INPUT_CODES]
+        warnings = []  # the checks also report the input's own (keep_together_unsatisfiable)
         for w in checks:
             code = "group_no_shared_slot" if w.code == "no_shared_slot" else w.code
             warnings.append(_warning(w, code))
@@ -285,6 +287,22 @@ _REASONS = {
     "no_shared_slot": lambda: _("no common evening"),
     "keep_apart": lambda: _("a keep-apart pin between them"),
 }
+
+
+def quality_note(proposal: dict) -> str | None:
+    """How good the matching's answer is, for the proposal page; None once edited by hand
+    (or for a proposal stored before the matching said)."""
+    if proposal.get("edited") or "proven_optimal" not in proposal:
+        return None
+    if proposal["proven_optimal"]:
+        return _("Best possible grouping: no other grouping places more people or fits better.")
+    gap = proposal.get("gap")
+    if gap is None:
+        return _("Good grouping, not proven to be the best possible.")
+    percent = max(math.ceil(gap * 1000) / 10, 0.1)  # rounded up: "within" stays true
+    return _("Good grouping, not proven best: within %(percent)s%% of the best possible.") % {
+        "percent": formats.number_format(percent, 1)
+    }
 
 
 def describe_warning(warning: dict, names: dict[int, str]) -> str:

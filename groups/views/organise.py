@@ -96,6 +96,7 @@ def _proposal_context(intake: Intake) -> dict:
         "cards": cards,
         "waitlist": [apps[i] for i in proposal.get("waitlist", []) if i in apps],
         "warnings": [proposals.describe_warning(w, names) for w in warnings],
+        "quality_note": proposals.quality_note(proposal) if proposal else None,
         "eligible_count": len(eligible),
         "pins": MatchingPin.objects.filter(intake=intake).select_related("first", "second"),
         "run_form": RunMatchingForm(initial={"allow_off_size": proposal.get("allow_off_size")}),

@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.urls import include, path, reverse
 
 from groups.models import Group, Intake, MatchingPin, Membership, PinKind
-from tests.factories import UserFactory
+from tests.factories import StaffFactory, UserFactory
 from tests.groups.helpers import accept, make_intake
 
 pytestmark = pytest.mark.django_db
@@ -160,3 +160,55 @@ def test_members_in_other_time_zones_see_the_suggested_time_in_their_own(staff_c
     assert new_york.pk in intake.proposal["groups"][0]["members"]
     body = staff_client.get(url("intake_proposal", intake)).content.decode()
     assert "13:00 (America/New_York)" in body
+
+
+@pytest.mark.parametrize(
+    ("language", "proven", "unproven", "no_bound"),
+    [
+        (
+            "en",
+            "Best possible grouping",
+            "Good grouping, not proven best: within 1.3% of the best possible.",
+            "Good grouping, not proven to be the best possible.",
+        ),
+        (
+            "de",
+            "Bestmögliche Einteilung",
+            "höchstens 1,3 % unter der bestmöglichen.",
+            "Gute Einteilung, nicht als bestmöglich bewiesen.",
+        ),
+    ],
+)
+def test_page_says_whether_the_grouping_is_proven_best(
+    client, django_assert_max_num_queries, language, proven, unproven, no_bound
+):
+    client.force_login(StaffFactory(language=language))
+    staff_client = client
+    intake = make_intake()
+    accept(intake, 9)
+    staff_client.post(url("proposal_run", intake))
+    intake.refresh_from_db()
+    assert intake.proposal["proven_optimal"] is True
+    assert intake.proposal["gap"] is None
+
+    def page() -> str:
+        with django_assert_max_num_queries(7):
+            response = staff_client.get(
+                url("intake_proposal", intake), HTTP_ACCEPT_LANGUAGE=language
+            )
+        return response.content.decode()
+
+    assert proven in page()
+    intake.proposal = {**intake.proposal, "proven_optimal": False, "gap": 0.0126}
+    intake.save()
+    body = page()
+    assert unproven in body
+    assert proven not in body
+    intake.proposal = {**intake.proposal, "gap": None}
+    intake.save()
+    assert no_bound in page()
+    intake.proposal = {**intake.proposal, "edited": True}
+    intake.save()
+    body = page()
+    assert no_bound not in body
+    assert proven not in body
