@@ -88,13 +88,19 @@ def _proposal_context(intake: Intake) -> dict:
     in_proposal = {i for g in proposal.get("groups", []) for i in g["members"]}
     in_proposal |= set(proposal.get("waitlist", []))
     eligible = set(proposals.eligible_applications(intake).values_list("pk", flat=True))
-    warnings = [*proposal.get("warnings", []), *proposals.stale_warnings(intake, proposal)]
+    # Before a proposal exists, nobody is missing from it: no warnings then.
+    stale = proposals.stale_warnings(intake, proposal) if proposal else []
+    warnings = [*proposal.get("warnings", []), *stale]
     cards = _cards(intake, proposal, apps)
     return {
         "intake": intake,
         "proposal": proposal,
         "cards": cards,
-        "waitlist": [apps[i] for i in proposal.get("waitlist", []) if i in apps],
+        "waitlist": [
+            (apps[i], slots.availability_summary(apps[i].availability, apps[i].time_zone))
+            for i in proposal.get("waitlist", [])
+            if i in apps
+        ],
         "warnings": [proposals.describe_warning(w, names) for w in warnings],
         "quality_note": proposals.quality_note(proposal) if proposal else None,
         "eligible_count": len(eligible),

@@ -212,3 +212,24 @@ def test_page_says_whether_the_grouping_is_proven_best(
     body = page()
     assert no_bound not in body
     assert proven not in body
+
+
+def test_no_warnings_before_any_proposal_was_run(staff_client):
+    intake = make_intake()
+    accept(intake, 6)
+    body = staff_client.get(url("intake_proposal", intake), HTTP_ACCEPT_LANGUAGE="en")
+    assert body.context["warnings"] == []
+
+
+def test_the_waitlist_names_evenings_in_words_not_codes(staff_client):
+    intake = make_intake()
+    accept(intake, 4, slots=("tue-19",))
+    (late,) = accept(intake, 1, slots=("wed-19", "thu-20"), time_zone="America/New_York")
+    staff_client.post(url("proposal_run", intake))
+    intake.refresh_from_db()
+    if late.pk not in intake.proposal["waitlist"]:
+        moved = {"applicant": late.pk, "target": "waitlist"}
+        staff_client.post(url("proposal_move", intake), moved)
+    body = staff_client.get(url("intake_proposal", intake)).content.decode()
+    assert "wed-19" not in body and "thu-20" not in body
+    assert "19:00" in body and "20:00" in body and "America/New_York" in body
