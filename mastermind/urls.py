@@ -18,6 +18,8 @@ admin.site.site_title = _("Mastermind")
 admin.site.index_title = _("Organise intakes, groups and meetings")
 harden_admin_site(admin.site)  # also the admins of Django and allauth
 admin.site.index_template = "admin/organiser_index.html"
+# The lists get the full width at 1280 px; the index and the breadcrumbs lead everywhere.
+admin.site.enable_nav_sidebar = False
 
 handler400 = "mastermind.pages.errors.bad_request"
 handler403 = "mastermind.pages.errors.permission_denied"

@@ -61,10 +61,13 @@ def test_deletion_date_is_the_deadline_plus_the_period(intake):
 def test_admin_shows_when_each_application_will_be_deleted(admin_client, intake):
     kept = ApplicationFactory(intake=intake, name="Kept Member")
     MembershipFactory(application=kept)
-    ApplicationFactory(intake=intake, name="Going Soon")
-    response = admin_client.get("/admin/groups/application/", HTTP_ACCEPT_LANGUAGE="en")
-    body = response.content.decode()
-    assert response.status_code == 200
+    going = ApplicationFactory(intake=intake, name="Going Soon")
+    pages = [
+        admin_client.get(f"/admin/groups/application/{a.pk}/change/", HTTP_ACCEPT_LANGUAGE="en")
+        for a in (kept, going)
+    ]
+    assert [page.status_code for page in pages] == [200, 200]
+    body = "".join(page.content.decode() for page in pages)
     assert "Wird gelöscht am" in body
     assert "bleibt mit der Mitgliedschaft erhalten" in body
     assert "2026-08-29 01:59" in body  # deadline + 180 days, in Berlin time
