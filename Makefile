@@ -45,8 +45,8 @@ format: install
 
 # Regenerate the German catalogue (needs GNU gettext) and compile it.
 messages: install
-	DEBUG=true $(BIN)/python manage.py makemessages -l de --no-obsolete --ignore=.venv --ignore=tests --ignore=bench
-	DEBUG=true $(BIN)/python manage.py compilemessages -l de --ignore=.venv
+	$(BIN)/python manage.py makemessages -l de --no-obsolete --ignore=.venv --ignore=tests --ignore=bench
+	$(BIN)/python manage.py compilemessages -l de --ignore=.venv
 
 bench: install
 	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk)

@@ -2,9 +2,10 @@
 
 A fresh checkout runs with nothing set: SQLite, console email, no Redis. DEBUG is on only
 under the development server (``manage.py runserver`` or ``run_dev``, which ``make run``
-uses) or when ``DEBUG=true`` is set: a deployment that forgets the variable gets
-production behaviour, and then must provide SECRET_KEY and ALLOWED_HOSTS (the
-development key is refused). See the README for the full table.
+uses), for the commands that only work on the source tree (``makemigrations``,
+``makemessages``, ``compilemessages``), or when ``DEBUG=true`` is set: a deployment that
+forgets the variable gets production behaviour, and then must provide SECRET_KEY and
+ALLOWED_HOSTS (the development key is refused). See the README for the full table.
 """
 
 import sys
@@ -22,15 +23,17 @@ VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 
-DEVELOPMENT_SERVERS = ("runserver", "run_dev")
+# The development server, and commands that read or write only the source tree (they serve
+# nobody and send nothing), run in a fresh checkout without any configuration.
+DEVELOPMENT_COMMANDS = ("runserver", "run_dev", "makemigrations", "makemessages", "compilemessages")
 
 
-def _development_server() -> bool:
+def _development_command() -> bool:
     argv = sys.argv
-    return Path(argv[0]).name == "manage.py" and len(argv) > 1 and argv[1] in DEVELOPMENT_SERVERS
+    return Path(argv[0]).name == "manage.py" and len(argv) > 1 and argv[1] in DEVELOPMENT_COMMANDS
 
 
-DEBUG = env.bool("DEBUG", default=_development_server())
+DEBUG = env.bool("DEBUG", default=_development_command())
 
 _DEV_SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"  # noqa: S105
 if DEBUG:

@@ -58,13 +58,23 @@ def test_without_debug_variable_a_command_gets_production_and_refuses_the_dev_ke
     assert "SECRET_KEY must be set" in result.stderr
 
 
+def test_source_tree_commands_run_in_a_fresh_checkout_without_configuration():
+    """`manage.py makemigrations --check` needs no DEBUG, SECRET_KEY or ALLOWED_HOSTS."""
+    clean = {"DJANGO_SETTINGS_MODULE": "mastermind.settings"}
+    result = run_manage("makemigrations", "--check", "--dry-run", env=clean)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No changes detected" in result.stdout
+
+
 def test_debug_is_on_under_the_development_server_only(monkeypatch):
     from mastermind import settings
 
     monkeypatch.setattr(sys, "argv", ["manage.py", "runserver", "127.0.0.1:8000"])
-    assert settings._development_server()
+    assert settings._development_command()
     monkeypatch.setattr(sys, "argv", ["manage.py", "run_dev"])
-    assert settings._development_server()
+    assert settings._development_command()
+    monkeypatch.setattr(sys, "argv", ["manage.py", "makemigrations", "--check"])
+    assert settings._development_command()
     for argv in (["manage.py", "migrate"], ["gunicorn", "mastermind.wsgi"], ["celery", "worker"]):
         monkeypatch.setattr(sys, "argv", argv)
-        assert not settings._development_server()
+        assert not settings._development_command()
