@@ -51,12 +51,19 @@ def build_welcome(notification: Notification) -> Email | None:
     )
 
 
+def _recipient_and_membership(notification: Notification):
+    """The active recipient and the membership the email is about; (None, None) if gone."""
+    recipient = notification.user
+    if recipient is None or not recipient.is_active:
+        return None, None
+    membership = Membership.objects.select_related("group").filter(pk=notification.subject_id)
+    return recipient, membership.first()
+
+
 @outbox.register(EmailKind.MEMBER_LEFT)
 def build_member_left(notification: Notification) -> Email | None:
-    recipient = notification.user
-    membership = Membership.objects.select_related("group").filter(pk=notification.subject_id)
-    membership = membership.first()
-    if recipient is None or not recipient.is_active or membership is None:
+    recipient, membership = _recipient_and_membership(notification)
+    if membership is None:
         return None
     group = membership.group
     return Email(
@@ -107,10 +114,8 @@ def build_member_left_organiser(notification: Notification) -> Email | None:
 @outbox.register(EmailKind.GROUP_ENDED)
 def build_group_ended(notification: Notification) -> Email | None:
     """Tell a member, once, that their group has ended and its meetings are off."""
-    recipient = notification.user
-    membership = Membership.objects.select_related("group").filter(pk=notification.subject_id)
-    membership = membership.first()
-    if recipient is None or not recipient.is_active or membership is None:
+    recipient, membership = _recipient_and_membership(notification)
+    if membership is None:
         return None
     return Email(
         template="groups/email/group_ended",

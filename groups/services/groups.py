@@ -84,11 +84,12 @@ def _open_membership(*, group: Group, application: Application, user: User) -> M
     )
 
 
-def _claim_welcomes(memberships: list[Membership]) -> None:
+def _claim_for_members(kind: EmailKind, memberships: list[Membership]) -> None:
+    """One email of ``kind`` to each of these members, once per membership."""
     outbox.claim_many(
         Notification(
-            kind=EmailKind.WELCOME,
-            dedup_key=EmailKind.WELCOME.key(m.pk),
+            kind=kind,
+            dedup_key=kind.key(m.pk),
             user=m.user,
             email=m.user.email,
             **outbox.about(m),
@@ -154,7 +155,7 @@ def create_groups(*, intake: Intake, by: User | None) -> list[Group]:
                     memberships.append(_open_membership(group=group, application=app, user=user))
         intake.groups_created_at = timezone.now()
         intake.save(update_fields=["groups_created_at", "updated_at"])
-        _claim_welcomes(memberships)
+        _claim_for_members(EmailKind.WELCOME, memberships)
         for group in groups:
             events.send_on_commit(
                 events.membership_opened,
@@ -206,7 +207,7 @@ def add_member_from_waitlist(
             raise GroupsError(_("This group is full."))
         user = ensure_member_account(application=application)
         membership = _open_membership(group=group, application=application, user=user)
-        _claim_welcomes([membership])
+        _claim_for_members(EmailKind.WELCOME, [membership])
         events.send_on_commit(
             events.membership_opened, group_id=group.pk, membership_ids=[membership.pk]
         )
@@ -249,7 +250,7 @@ def move_member(*, membership: Membership, to_group: Group, by: User | None) -> 
             topics=old.topics,
             about=old.about,
         )
-        _claim_welcomes([new])
+        _claim_for_members(EmailKind.WELCOME, [new])
         events.send_on_commit(
             events.membership_closed, group_id=old.group_id, membership_ids=[old.pk]
         )
@@ -314,16 +315,7 @@ def end_group(*, group: Group) -> Group:
         Membership.objects.filter(pk__in=[m.pk for m in closing]).update(
             left_at=now, left_reason=reason
         )
-        outbox.claim_many(
-            Notification(
-                kind=EmailKind.GROUP_ENDED,
-                dedup_key=EmailKind.GROUP_ENDED.key(m.pk),
-                user=m.user,
-                email=m.user.email,
-                **outbox.about(m),
-            )
-            for m in closing
-        )
+        _claim_for_members(EmailKind.GROUP_ENDED, closing)
         events.send_on_commit(
             events.group_ended, group_id=group.pk, membership_ids=[m.pk for m in closing]
         )
