@@ -1,6 +1,5 @@
 import datetime as dt
 import secrets
-import zoneinfo
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
@@ -8,12 +7,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import Group, Weekday
-from mastermind.core.timezones import validate_time_zone
+from mastermind.core.timezones import local_text, validate_time_zone
 from meetings.choices import HolidayRegion
 
 
@@ -191,8 +189,7 @@ class Meeting(models.Model):
         ]
 
     def __str__(self) -> str:
-        local = timezone.localtime(self.starts_at, zoneinfo.ZoneInfo(self.time_zone))
-        return f"{self.group} – {date_format(local, 'SHORT_DATETIME_FORMAT')}"
+        return f"{self.group} – {local_text(self.starts_at, self.time_zone)}"
 
     def get_absolute_url(self) -> str:
         return reverse("meetings:meeting_detail", kwargs={"pk": self.pk})

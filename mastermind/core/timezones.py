@@ -1,9 +1,12 @@
-"""Named IANA time zones: validation and choices for forms."""
+"""Named IANA time zones: validation, choices for forms, and local times as text."""
 
+import datetime as dt
 import zoneinfo
 from functools import cache
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 # The zones most of our members live in come first in choice lists.
@@ -59,3 +62,10 @@ def validate_sane_date(value) -> None:
 def zone_choices() -> list[tuple[str, str]]:
     rest = sorted(z for z in all_zones() if z not in COMMON_ZONES and "/" in z)
     return [(z, z.replace("_", " ")) for z in (*COMMON_ZONES, *rest)]
+
+
+def local_text(moment: dt.datetime, zone: str | None = None) -> str:
+    """``moment`` as wall-clock time in ``zone`` (default: the active one), in the active
+    language's short format: "01.03.2027 18:30" / "03/01/2027 6:30 p.m."."""
+    tz = zoneinfo.ZoneInfo(zone) if zone else None
+    return date_format(timezone.localtime(moment, tz), "SHORT_DATETIME_FORMAT")

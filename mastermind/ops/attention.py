@@ -11,12 +11,12 @@ from datetime import UTC, datetime, timedelta
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from mastermind.accounts.models import FailedSignIn
 from mastermind.core.registry import Hooks
+from mastermind.core.timezones import local_text
 from mastermind.ops import health
 from mastermind.outbox.models import Notification, NotificationStatus
 
@@ -66,7 +66,7 @@ def mail_items(now: datetime) -> list[Attention]:
                     "waiting and go out as soon as it answers.",
                     waiting,
                 )
-                % {"time": _local(since), "count": waiting},
+                % {"time": local_text(since), "count": waiting},
                 _changelist(Notification, status__exact=NotificationStatus.PENDING),
                 urgent=True,
             )
@@ -117,7 +117,3 @@ def sign_in_items(now: datetime) -> list[Attention]:
         count,
     ) % {"count": count}
     return [Attention(text, _changelist(FailedSignIn), urgent=count >= SIGN_IN_URGENT)]
-
-
-def _local(moment: datetime) -> str:
-    return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")

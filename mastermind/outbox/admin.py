@@ -24,27 +24,19 @@ from mastermind.outbox.models import Notification, NotificationStatus
 SIGN_IN_LINK = re.compile(r"\S*/signin/\S+")
 
 
-class _Rollback(Exception):
-    """Leaves a preview's transaction without a trace."""
-
-
 def preview(notification: Notification):
     """The message as its builder makes it now, or None if it would not be sent.
 
     Built inside a transaction that is always rolled back: a builder only reads, but a
     preview must never change anything even if one wrote.
     """
-    result = []
-    try:
-        with transaction.atomic():
-            try:
-                result.append(outbox.build_message(notification))
-            except outbox.Expired:
-                result.append(None)
-            raise _Rollback
-    except _Rollback:
-        pass
-    return result[0]
+    with transaction.atomic():
+        try:
+            message = outbox.build_message(notification)
+        except outbox.Expired:
+            message = None
+        transaction.set_rollback(True)
+    return message
 
 
 @admin.register(Notification)
