@@ -15,12 +15,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from groups.models import Group, GroupStatus
-from meetings.calendar import feed_cache
 from meetings.models import HotSeat, Meeting, MeetingStatus
+from meetings.services.meetings import revise
 
 GROUP_ENDED_REASON = "group ended"  # stored, not shown: cancel_reason of these meetings
 
@@ -32,18 +31,13 @@ def cancel_meetings_of_ended_group(*, group_id: int, now: dt.datetime | None = N
         group = Group.objects.select_for_update().filter(pk=group_id).first()
         if group is None or group.status != GroupStatus.ENDED:
             return 0
-        rows = Meeting.objects.select_for_update().filter(group_id=group_id, starts_at__gt=now)
-        ids = list(rows.exclude(status=MeetingStatus.CANCELLED).values_list("pk", flat=True))
-        if not ids:
-            return 0
-        Meeting.objects.filter(pk__in=ids).update(
+        rows = Meeting.objects.filter(group_id=group_id, starts_at__gt=now)
+        ids = revise(
+            meetings=rows.exclude(status=MeetingStatus.CANCELLED),
+            now=now,
             status=MeetingStatus.CANCELLED,
-            status_changed_at=now,
             cancel_reason=GROUP_ENDED_REASON,
-            sequence=F("sequence") + 1,
-            updated_at=now,
         )
         # Nobody presents at a meeting that will not happen.
         HotSeat.objects.filter(meeting_id__in=ids).delete()
-        feed_cache.changed(groups=[group_id])
     return len(ids)

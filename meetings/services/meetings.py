@@ -131,13 +131,17 @@ def revise_meeting(*, meeting: Meeting, now: dt.datetime, **fields) -> Meeting:
     return meeting
 
 
-def revise(*, meetings: QuerySet[Meeting], now: dt.datetime | None = None) -> list[int]:
-    """The events of ``meetings`` now say something else: bump their SEQUENCE and updated_at.
+def revise(*, meetings: QuerySet[Meeting], now: dt.datetime | None = None, **fields) -> list[int]:
+    """The events of ``meetings`` now say something else: write ``fields`` (if any), bump
+    their SEQUENCE and updated_at.
 
     One locking query and one UPDATE, whatever their number; their groups' feeds move.
+    A new ``status`` also records ``status_changed_at`` (as :func:`revise_meeting` does).
     Returns the ids that were bumped.
     """
     now = now or timezone.now()
+    if "status" in fields:
+        fields["status_changed_at"] = now
     with transaction.atomic():
         rows = list(
             Meeting.objects.filter(pk__in=meetings.values("pk"))
@@ -148,7 +152,7 @@ def revise(*, meetings: QuerySet[Meeting], now: dt.datetime | None = None) -> li
         if rows:
             ids = [pk for pk, _group_id in rows]
             Meeting.objects.filter(pk__in=ids).update(
-                sequence=F("sequence") + 1, updated_at=timezone.now()
+                sequence=F("sequence") + 1, updated_at=timezone.now(), **fields
             )
             feed_cache.changed(groups={group_id for _pk, group_id in rows})
     return [pk for pk, _group_id in rows]

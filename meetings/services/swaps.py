@@ -11,14 +11,13 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mastermind import outbox
 from mastermind.accounts.models import User
 from mastermind.outbox.kinds import EmailKind
-from meetings.calendar import feed_cache
 from meetings.models import (
     Absence,
     HotSeat,
@@ -30,6 +29,7 @@ from meetings.models import (
 )
 from meetings.rules import is_current_member
 from meetings.services.hot_seat import replan_group
+from meetings.services.meetings import revise
 
 
 def _check_pair(
@@ -129,10 +129,12 @@ def accept_swap(*, swap: SwapRequest, by: User, now: dt.datetime | None = None) 
         HotSeat.objects.create(meeting=swap.requester_meeting, user=swap.responder, pinned=True)
         HotSeat.objects.create(meeting=swap.responder_meeting, user=swap.requester, pinned=True)
         _move_preparations(swap)
-        Meeting.objects.filter(
-            pk__in=[swap.requester_meeting_id, swap.responder_meeting_id]
-        ).update(sequence=F("sequence") + 1, updated_at=now)
-        feed_cache.changed(groups=[swap.requester_meeting.group_id])
+        revise(
+            meetings=Meeting.objects.filter(
+                pk__in=[swap.requester_meeting_id, swap.responder_meeting_id]
+            ),
+            now=now,
+        )
         swap.status, swap.decided_at = SwapStatus.ACCEPTED, now
         swap.save(update_fields=["status", "decided_at"])
         _tell(swap, EmailKind.SWAP_ACCEPTED, [swap.requester, swap.responder])
