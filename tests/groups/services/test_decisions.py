@@ -192,3 +192,16 @@ def test_bulk_status_counts_are_right_on_a_list_filtered_by_status(staff_client,
     )
     shown = [str(m) for m in response.context["messages"]]
     assert shown == ["5 applications marked as “Accepted”."]
+
+
+@pytest.mark.parametrize("count", [1, 40])
+def test_the_confirmation_runs_a_bounded_number_of_queries(
+    staff_client, intake, django_assert_max_num_queries, count
+):
+    ApplicationFactory.create_batch(count, intake=intake, status=ApplicationStatus.ACCEPTED)
+    selected = list(Application.objects.values_list("pk", flat=True))
+    with django_assert_max_num_queries(12):
+        response = staff_client.post(
+            reverse(CHANGELIST), {"action": "send_decisions", "_selected_action": selected}
+        )
+    assert response.status_code == 200

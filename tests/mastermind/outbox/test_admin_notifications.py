@@ -175,3 +175,15 @@ def test_the_preview_never_shows_a_members_sign_in_link(staff_client):
     ).content.decode()
     assert '<pre class="email-preview">' in page
     assert "/signin/" not in page
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_the_log_and_a_preview_run_a_bounded_number_of_queries(
+    staff_client, django_assert_max_num_queries, count
+):
+    rows = [make_notification(i) for i in range(count)]
+    with django_assert_max_num_queries(12):
+        assert staff_client.get(CHANGELIST).status_code == 200
+    with django_assert_max_num_queries(25):
+        page = staff_client.get(reverse("admin:mastermind_notification_change", args=[rows[0].pk]))
+    assert page.status_code == 200
