@@ -6,6 +6,8 @@
 
 import datetime as dt
 
+from django.db.models import Prefetch
+
 from groups.extensions import group_page_sections, welcome_email_context
 from groups.models import Group, Membership
 from mastermind import outbox
@@ -59,16 +61,35 @@ def group_page_meetings(*, group: Group, user: User, now: dt.datetime) -> tuple[
     return "meetings/_group_meetings.html", context
 
 
-@welcome_email_context.register("first meeting")
-def welcome_first_meeting(*, membership: Membership, now: dt.datetime) -> dict:
-    next_meeting = (
+WELCOME_DATES = 3
+
+
+@welcome_email_context.register("first meetings")
+def welcome_first_meetings(*, membership: Membership, now: dt.datetime) -> dict:
+    """The first dates with their hot seats, and the order the hot seat goes round in."""
+    members = membership.group.memberships.current(now).count()
+    upcoming = list(
         Meeting.objects.filter(
             group_id=membership.group_id, status=MeetingStatus.SCHEDULED, starts_at__gt=now
         )
-        .order_by("starts_at")
-        .first()
+        .prefetch_related(Prefetch("hot_seats", HotSeat.objects.select_related("user")))
+        .order_by("starts_at")[: max(WELCOME_DATES, members)]
     )
-    return {"next_meeting": next_meeting}
+    order: list[str] = []
+    for meeting in upcoming:
+        order.extend(s.user.first_name for s in meeting.hot_seats.all())
+    return {
+        "next_meeting": upcoming[0] if upcoming else None,
+        "first_meetings": [
+            {
+                "starts_at": m.starts_at,
+                "presenters": [s.user.first_name for s in m.hot_seats.all()],
+                "is_yours": any(s.user_id == membership.user_id for s in m.hot_seats.all()),
+            }
+            for m in upcoming[:WELCOME_DATES]
+        ],
+        "hot_seat_order": list(dict.fromkeys(order)),
+    }
 
 
 @exporters.register("meetings")
