@@ -8,8 +8,9 @@ import datetime as dt
 
 from django.db.models import Prefetch
 
-from groups.extensions import group_page_sections, welcome_email_context
+from groups.extensions import group_evening, group_page_sections, welcome_email_context
 from groups.models import Group, Membership
+from groups.slots import slot_key
 from mastermind import outbox
 from mastermind.accounts.models import User
 from mastermind.outbox.kinds import EmailKind, unsubscribe_headers
@@ -25,6 +26,7 @@ from meetings.models import (
     MeetingStatus,
     MemberSettings,
     Preparation,
+    Schedule,
     SwapRequest,
 )
 from meetings.services import preferences
@@ -90,6 +92,15 @@ def welcome_first_meetings(*, membership: Membership, now: dt.datetime) -> dict:
         ],
         "hot_seat_order": list(dict.fromkeys(order)),
     }
+
+
+@group_evening.register("schedule")
+def schedule_evening(*, group: Group) -> tuple[str, str] | None:
+    schedule = Schedule.objects.filter(group=group).first()
+    if schedule is None:
+        return None
+    start = schedule.start_time
+    return slot_key(schedule.weekday, start.hour, start.minute), schedule.time_zone
 
 
 @exporters.register("meetings")

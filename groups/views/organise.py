@@ -21,7 +21,7 @@ from groups.forms.groups import (
     PinForm,
     RunMatchingForm,
 )
-from groups.models import Application, Group, Intake, MatchingPin
+from groups.models import Application, Group, Intake, MatchingPin, TopicPreference
 from groups.services import proposals
 
 # --------------------------------------------------------------------------- proposal page
@@ -75,9 +75,16 @@ def _cards(intake: Intake, proposal: dict, apps: dict[int, Application]) -> list
                 shared_topics=plan.get("shared_topics", []),
                 score=plan.get("score", 0),
                 size_ok=intake.min_group_size <= size <= intake.max_group_size,
+                warnings=_card_warnings(intake, plan),
             )
         )
     return cards
+
+
+def _card_warnings(intake: Intake, plan: dict) -> list[str]:
+    if intake.topic_preference == TopicPreference.SIMILAR and not plan.get("shared_topics"):
+        return [_("No topic is shared by two members, though this intake groups similar topics.")]
+    return []
 
 
 def _proposal_context(intake: Intake) -> dict:

@@ -238,3 +238,21 @@ def test_the_waitlist_names_evenings_in_words_not_codes(staff_client):
     body = staff_client.get(url("intake_proposal", intake)).content.decode()
     assert "wed-19" not in body and "thu-20" not in body
     assert "19:00" in body and "20:00" in body and "America/New_York" in body
+
+
+def test_a_group_without_a_shared_topic_is_flagged_when_similar_topics_are_wanted(staff_client):
+    intake = make_intake(topic_preference="similar")
+    for topic in ("SEO", "Podcasting", "Finanzen", "Recht"):
+        accept(intake, 1, topics=(topic,))
+    staff_client.post(url("proposal_run", intake))
+    body = staff_client.get(url("intake_proposal", intake)).content.decode()
+    assert "Kein Thema wird von zwei Mitgliedern geteilt" in body
+
+
+def test_complementary_intakes_are_not_warned_about_missing_shared_topics(staff_client):
+    intake = make_intake(topic_preference="complementary")
+    for topic in ("SEO", "Podcasting", "Finanzen", "Recht"):
+        accept(intake, 1, topics=(topic,))
+    staff_client.post(url("proposal_run", intake))
+    body = staff_client.get(url("intake_proposal", intake)).content.decode()
+    assert "Kein Thema wird von zwei Mitgliedern geteilt" not in body
