@@ -49,3 +49,27 @@ def create_groups_post_data(client, intake, *, start=None, **overrides) -> dict:
             shown = field.widget.format_value(value)
             data[f"form-{index}-{name}"] = (shown[0] if isinstance(shown, list) else shown) or ""
     return data
+
+
+def admin_change_data(client, url: str) -> dict:
+    """An admin change page's form and inline formsets as rendered, submitted unchanged."""
+    page = client.get(url)
+    assert page.status_code == 200, page.status_code
+    data = _form_data(page.context["adminform"].form)
+    for inline in page.context["inline_admin_formsets"]:
+        formset = inline.formset
+        for name, value in formset.management_form.initial.items():
+            data[f"{formset.prefix}-{name}"] = value
+        for form in formset.forms:
+            data |= _form_data(form)
+    return data
+
+
+def _form_data(form) -> dict:
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value in (None, False):
+            continue
+        data[form.add_prefix(name)] = value.isoformat() if hasattr(value, "isoformat") else value
+    return data

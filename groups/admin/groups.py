@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 
 from groups import events, services
 from groups.admin.intake import TopicsField
+from groups.extensions import group_admin_inlines
 from groups.models import Group, MatchingPin, Membership, current_membership_q
 from mastermind.core.admin import SafeAdminMixin
 
@@ -50,6 +51,10 @@ class GroupAdmin(SafeAdminMixin, admin.ModelAdmin):
     readonly_fields = ("manage_link", "created_at", "ended_at", "status")
     inlines = (MembershipInline,)
     actions = ("end_groups",)
+
+    def get_inlines(self, request, obj):
+        extra = [inline for _name, hook in group_admin_inlines for inline in hook()]
+        return [*self.inlines, *extra] if obj is not None else list(self.inlines)
 
     def get_queryset(self, request):
         now = timezone.now()
