@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class HolidayRegion(models.TextChoices):
@@ -25,4 +26,15 @@ class HolidayRegion(models.TextChoices):
     DE_TH = "DE-TH", _("Thuringia")
 
 
-__all__ = ["HolidayRegion"]
+class AgendaKind(models.TextChoices):
+    """What a block of the agenda is for; the facilitator view shows what each one needs."""
+
+    CHECK_IN = "check_in", _("Check-in")
+    REVIEW = "review", _("Review of last time's commitments")
+    HOT_SEAT = "hot_seat", _("Hot seat")
+    COMMITMENTS = "commitments", _("Next commitments")
+    CLOSE = "close", pgettext_lazy("agenda block", "Close")
+    OTHER = "other", _("Other")
+
+
+__all__ = ["AgendaKind", "HolidayRegion"]

@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from groups.models import Group, Weekday
 from mastermind.core.timezones import local_text, validate_time_zone
-from meetings.choices import HolidayRegion
+from meetings.choices import AgendaKind, HolidayRegion
+
+MAX_HOT_SEATS = 3  # per meeting; each has its own block on the agenda
 
 
 class Schedule(models.Model):
@@ -41,7 +43,7 @@ class Schedule(models.Model):
     hot_seats = models.PositiveSmallIntegerField(
         _("hot seats per meeting"),
         default=1,
-        validators=[MinValueValidator(1), MaxValueValidator(2)],
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_HOT_SEATS)],
     )
     holiday_region = models.CharField(
         _("skip public holidays"),
@@ -300,6 +302,9 @@ class AgendaItem(models.Model):
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="agenda_items")
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     title = models.CharField(_("title"), max_length=120)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=AgendaKind.choices, default=AgendaKind.OTHER
+    )
     minutes = models.PositiveSmallIntegerField(
         _("minutes"), validators=[MinValueValidator(1), MaxValueValidator(240)]
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q
 from django.http import Http404
@@ -13,9 +12,9 @@ from django.utils.translation import gettext as _
 from groups.models import Group, GroupStatus, Membership
 from mastermind.accounts.models import User
 from meetings import rules, schedule_text
+from meetings.agenda import agenda_for
 from meetings.models import (
     Absence,
-    AgendaItem,
     Commitment,
     HotSeat,
     Meeting,
@@ -30,13 +29,6 @@ from meetings.services.lifecycle import GROUP_ENDED_REASON
 UPCOMING_ON_GROUP_PAGE = 6
 PAST_ON_GROUP_PAGE = 6
 COMMITMENT_HISTORY = 20
-
-
-@dataclass
-class AgendaSlot:
-    title: str
-    minutes: int
-    starts_at: dt.datetime
 
 
 def with_people():
@@ -154,14 +146,6 @@ def group_meetings_context(*, group: Group, user: User, now: dt.datetime | None 
     }
 
 
-def agenda_for(meeting: Meeting) -> list[AgendaSlot]:
-    slots, start = [], meeting.starts_at
-    for item in AgendaItem.objects.filter(group_id=meeting.group_id):
-        slots.append(AgendaSlot(item.title, item.minutes, start))
-        start += dt.timedelta(minutes=item.minutes)
-    return slots
-
-
 def previous_meeting(meeting: Meeting) -> Meeting | None:
     return (
         Meeting.objects.filter(
@@ -191,7 +175,7 @@ def meeting_detail_context(*, meeting: Meeting, user: User, now: dt.datetime | N
     return {
         "meeting": meeting,
         "group": meeting.group,
-        "agenda": agenda_for(meeting),
+        "agenda": agenda_for(meeting, meeting.presenters),
         "preparations": list(
             Preparation.objects.filter(meeting=meeting).select_related("user").order_by("pk")
         ),

@@ -43,7 +43,11 @@ def seed(report: list[str]) -> None:
                 "time_zone": group.time_zone,
             },
         )
-        ensure_agenda(group=group, duration_minutes=schedule.duration_minutes)
+        ensure_agenda(
+            group=group,
+            duration_minutes=schedule.duration_minutes,
+            hot_seats=schedule.hot_seats,
+        )
         sync_meetings(schedule=schedule, replan=False)
         if created:
             _history(group)

@@ -27,11 +27,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from groups.models import Group, GroupStatus
 from meetings.calendar import feed_cache
+from meetings.choices import AgendaKind
 from meetings.domain.recurrence import Occurrence, PausePeriod, occurrences
 from meetings.models import AgendaItem, Meeting, MeetingStatus, Pause, Schedule
 from meetings.services.hot_seat import replan_group
@@ -40,15 +42,28 @@ from meetings.services.meetings import revise_group
 
 SCHEDULE_CHANGED_REASON = "schedule changed"  # stored, not shown: cancel_reason of orphans
 
-# Default agenda for a 120-minute meeting; scaled to the schedule's duration.
+# The default agenda, the rhythm experienced facilitators use: scaled to the meeting's
+# length (these minutes fill 85), with one hot-seat block per hot seat of the schedule.
 DEFAULT_AGENDA = (
-    (_("Check-in / wins since last time"), 15),
-    (_("Hot seat: challenge"), 15),
-    (_("Questions"), 20),
-    (_("Feedback"), 30),
-    (_("Commitments round"), 25),
-    (_("Closing round"), 15),
+    (_("Check-in"), AgendaKind.CHECK_IN, 10),
+    (_("Review of last time's commitments"), AgendaKind.REVIEW, 15),
+    (_("Hot seat"), AgendaKind.HOT_SEAT, 45),
+    (_("Next commitments"), AgendaKind.COMMITMENTS, 10),
+    (pgettext_lazy("agenda block", "Close"), AgendaKind.CLOSE, 5),
 )
+
+
+def default_agenda(hot_seats: int = 1) -> list[tuple]:
+    """The default blocks, the hot-seat block once per hot seat (numbered from two on)."""
+    blocks = []
+    for title, kind, minutes in DEFAULT_AGENDA:
+        if kind != AgendaKind.HOT_SEAT:
+            blocks.append((str(title), kind, minutes))
+            continue
+        for seat in range(1, hot_seats + 1):
+            name = str(title) if hot_seats == 1 else f"{title} {seat}"
+            blocks.append((name, kind, minutes))
+    return blocks
 
 
 @dataclass
@@ -291,15 +306,17 @@ def scaled_minutes(weights: list[int], total: int) -> list[int]:
     return minutes
 
 
-def ensure_agenda(*, group: Group, duration_minutes: int) -> None:
+def ensure_agenda(*, group: Group, duration_minutes: int, hot_seats: int = 1) -> None:
     """Give a group the default agenda, or rescale its agenda to a new meeting length."""
     feed_cache.changed(groups=[group.pk])
     items = list(AgendaItem.objects.filter(group=group))
     if not items:
-        minutes = scaled_minutes([m for _t, m in DEFAULT_AGENDA], duration_minutes)
+        with translation.override(settings.CONTENT_LANGUAGE):  # organiser-written content
+            blocks = default_agenda(hot_seats)
+        minutes = scaled_minutes([m for _t, _k, m in blocks], duration_minutes)
         AgendaItem.objects.bulk_create(
-            AgendaItem(group=group, position=i, title=str(title), minutes=m)
-            for i, ((title, _m), m) in enumerate(zip(DEFAULT_AGENDA, minutes, strict=True))
+            AgendaItem(group=group, position=i, title=title, kind=kind, minutes=m)
+            for i, ((title, kind, _m), m) in enumerate(zip(blocks, minutes, strict=True))
         )
         return
     if sum(item.minutes for item in items) == duration_minutes:
@@ -316,7 +333,11 @@ def save_schedule(*, schedule: Schedule, now: dt.datetime | None = None) -> Sync
     """Save a (new or edited) schedule, fit the agenda to it and sync its meetings."""
     with transaction.atomic():
         schedule.save()
-        ensure_agenda(group=schedule.group, duration_minutes=schedule.duration_minutes)
+        ensure_agenda(
+            group=schedule.group,
+            duration_minutes=schedule.duration_minutes,
+            hot_seats=schedule.hot_seats,
+        )
     return sync_meetings(schedule=schedule, now=now)
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from groups.models import Group
-from meetings import rules, selectors, services
+from meetings import agenda, rules, selectors, services
 from meetings.forms.meetings import AbsenceForm, CommitmentForm, PreparationForm, SwapRequestForm
 from meetings.models import Commitment, HotSeat, MeetingStatus, Preparation, SwapRequest
 
@@ -31,6 +31,21 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = selectors.meeting_detail_context(meeting=meeting, user=request.user)
     context |= {"absence_form": AbsenceForm(), "commitment_form": CommitmentForm()}
     return render(request, "meetings/meeting_detail.html", context)
+
+
+@login_required
+@require_GET
+def run_meeting(request: HttpRequest, pk: int) -> HttpResponse:
+    """The facilitator's view: the agenda block by block, with what each block needs."""
+    meeting = selectors.meeting_for_member(user=request.user, pk=pk)
+    context = selectors.meeting_detail_context(meeting=meeting, user=request.user)
+    context |= agenda.run_context(
+        meeting=context["meeting"],
+        presenters=context["meeting"].presenters,
+        previous=context["previous_meeting"],
+    )
+    context["commitment_form"] = CommitmentForm()
+    return render(request, "meetings/meeting_run.html", context)
 
 
 @login_required
@@ -101,7 +116,7 @@ def commit(request: HttpRequest, pk: int) -> HttpResponse:
             _errors(request, error)
     else:
         messages.error(request, _("Please write down your commitment."))
-    return redirect(meeting)
+    return _back(request, meeting.pk)
 
 
 @login_required
@@ -120,8 +135,16 @@ def mark_commitment(request: HttpRequest, pk: int) -> HttpResponse:
     # isdecimal, not isdigit: "²" is a digit that int() refuses; and int() refuses
     # strings of more than 4,300 digits.
     if back and back.isdecimal() and len(back) <= 18:
-        return redirect("meetings:meeting_detail", pk=int(back))
+        return _back(request, int(back))
     return redirect(commitment.meeting)
+
+
+def _back(request: HttpRequest, meeting_pk: int) -> HttpResponse:
+    """Back to the meeting page, or to its facilitator view if the form came from there."""
+    page = (
+        "meetings:run_meeting" if request.POST.get("from") == "run" else "meetings:meeting_detail"
+    )
+    return redirect(page, pk=meeting_pk)
 
 
 @login_required
@@ -207,6 +230,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("meetings/<int:pk>/", meeting_detail, name="meeting_detail"),
+    path("meetings/<int:pk>/run/", run_meeting, name="run_meeting"),
     path("meetings/<int:pk>/absence/", absence, name="absence"),
     path("meetings/<int:pk>/prepare/", prepare, name="prepare"),
     path("meetings/<int:pk>/commit/", commit, name="commit"),

@@ -119,6 +119,7 @@ ROWS = [
     Row("meeting of A", "get", r("meetings:meeting_detail", pk=lambda w: w.meeting_a.pk), f"{LOGIN} 200 404 404 200"),
     Row("meeting of B", "get", r("meetings:meeting_detail", pk=lambda w: w.meeting_b.pk), f"{LOGIN} 404 200 404 200"),
     Row("held meeting of A", "get", r("meetings:meeting_detail", pk=lambda w: w.past_a.pk), f"{LOGIN} 200 404 404 200"),
+    Row("running the meeting of A", "get", r("meetings:run_meeting", pk=lambda w: w.meeting_a.pk), f"{LOGIN} 200 404 404 200"),
     Row("A's meeting .ics", "get", r("meetings:meeting_ics", pk=lambda w: w.meeting_a.pk), f"{LOGIN} 200 404 404 200"),
     Row("absence GET", "get", r("meetings:absence", pk=lambda w: w.meeting_a.pk), f"{LOGIN} 405 405 405 405"),
     Row("absence in A", "post", r("meetings:absence", pk=lambda w: w.meeting_a.pk), f"{LOGIN} 302 404 404 403", {"note": "x"}),

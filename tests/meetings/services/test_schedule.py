@@ -167,7 +167,7 @@ def test_schedule_form_rejects_end_before_first_and_out_of_range_values():
         "time_zone": "",
         "first_date": "2027-02-01",
         "end_date": "2027-01-01",
-        "hot_seats": 3,
+        "hot_seats": 4,
         "holiday_region": "",
         "reminder_hours_before": 24,
         "preparation_reminder_days": 5,
