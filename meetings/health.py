@@ -33,11 +33,10 @@ class GroupHealth:
         return bool(self.reasons)
 
 
-def held_meetings(
-    group_ids: Collection[int], now: dt.datetime
-) -> list[tuple[int, int, dt.datetime]]:
-    """``(meeting id, group id, starts_at)`` of each group's last held meetings, one query."""
-    return list(
+def held_meetings(group_ids: Collection[int], now: dt.datetime):
+    """Each group's last held meetings (up to :data:`rules.WINDOW`), as a queryset; the
+    facts below select by it as a subquery, so no query carries a long list of ids."""
+    return (
         Meeting.objects.filter(
             group_id__in=group_ids, status=MeetingStatus.SCHEDULED, starts_at__lte=now
         )
@@ -45,57 +44,47 @@ def held_meetings(
             recent=Window(RowNumber(), partition_by=F("group_id"), order_by=F("starts_at").desc())
         )
         .filter(recent__lte=rules.WINDOW)
-        .values_list("pk", "group_id", "starts_at")
     )
 
 
-def _pairs(model, meeting_ids) -> dict[int, set[int]]:
-    found: dict[int, set[int]] = defaultdict(set)
-    for meeting_id, user_id in model.objects.filter(meeting_id__in=meeting_ids).values_list(
-        "meeting_id", "user_id"
-    ):
-        found[meeting_id].add(user_id)
+def _by_meeting(queryset, *fields: str) -> dict[int, list]:
+    found: dict[int, list] = defaultdict(list)
+    for meeting_id, value in queryset.values_list("meeting_id", *fields):
+        found[meeting_id].append(value)
     return found
 
 
-def _presenters(meeting_ids) -> dict[int, list[int]]:
-    seats: dict[int, list[int]] = defaultdict(list)
-    for meeting_id, user_id in (
-        HotSeat.objects.filter(meeting_id__in=meeting_ids)
-        .order_by("pk")
-        .values_list("meeting_id", "user_id")
-    ):
-        seats[meeting_id].append(user_id)
-    return seats
-
-
-def _commitments(meeting_ids) -> dict[int, list[str]]:
-    statuses: dict[int, list[str]] = defaultdict(list)
-    for meeting_id, status in Commitment.objects.filter(meeting_id__in=meeting_ids).values_list(
-        "meeting_id", "status"
-    ):
-        statuses[meeting_id].append(status)
-    return statuses
+def memberships_of(group_ids: Collection[int]) -> list[Membership]:
+    """Every membership of the groups, former ones too, with the member."""
+    return list(
+        Membership.objects.filter(group_id__in=group_ids).select_related("user").order_by("pk")
+    )
 
 
 def group_health(
-    *, group_ids: Collection[int], now: dt.datetime | None = None
+    *,
+    group_ids: Collection[int],
+    now: dt.datetime | None = None,
+    memberships: list[Membership] | None = None,
 ) -> dict[int, GroupHealth]:
-    """Each group's health over its last held meetings (six queries in all)."""
+    """Each group's health over its last held meetings: six queries in all, five when the
+    caller has the groups' :func:`memberships_of` already."""
     now = now or timezone.now()
-    meetings = held_meetings(group_ids, now)
-    ids = [pk for pk, _group, _starts in meetings]
-    memberships = list(
-        Membership.objects.filter(group_id__in=group_ids).select_related("user").order_by("pk")
-    )
-    absent, prepared = _pairs(Absence, ids), _pairs(Preparation, ids)
-    presenters, commitments = _presenters(ids), _commitments(ids)
+    held_qs = held_meetings(group_ids, now)
+    meetings = list(held_qs.values_list("pk", "group_id", "starts_at"))
+    ids = held_qs.values("pk")
+    if memberships is None:
+        memberships = memberships_of(group_ids)
+    absent = _by_meeting(Absence.objects.filter(meeting_id__in=ids), "user_id")
+    prepared = _by_meeting(Preparation.objects.filter(meeting_id__in=ids), "user_id")
+    presenters = _by_meeting(HotSeat.objects.filter(meeting_id__in=ids).order_by("pk"), "user_id")
+    commitments = _by_meeting(Commitment.objects.filter(meeting_id__in=ids), "status")
     members_of: dict[int, list[Membership]] = defaultdict(list)
     for membership in memberships:
         members_of[membership.group_id].append(membership)
     held: dict[int, list[rules.HeldMeeting]] = defaultdict(list)
     for pk, group_id, starts_at in meetings:
-        expected = frozenset(m.user_id for m in members_of[group_id] if _member_at(m, starts_at))
+        expected = frozenset(m.user_id for m in members_of[group_id] if member_at(m, starts_at))
         held[group_id].append(
             rules.HeldMeeting(
                 starts_at=starts_at,
@@ -109,14 +98,14 @@ def group_health(
     result = {}
     for group_id in group_ids:
         members = members_of[group_id]
-        current = {m.user_id for m in members if _member_at(m, now)}
+        current = {m.user_id for m in members if member_at(m, now)}
         assessed = rules.assess(held[group_id], current)
         names = {m.user_id: str(m.user) for m in members}
         result[group_id] = GroupHealth(assessed, tuple(reasons(assessed.signals, names)))
     return result
 
 
-def _member_at(membership: Membership, moment: dt.datetime) -> bool:
+def member_at(membership: Membership, moment: dt.datetime) -> bool:
     return membership.joined_at <= moment and (
         membership.left_at is None or moment < membership.left_at
     )

@@ -4,7 +4,7 @@ Per group: its current members, the next meeting with its presenters (in the org
 time zone, named; the group's own local time too when its zone differs), whether it has a
 schedule (and meetings ahead), and its health over the last held meetings as three small
 charts (:mod:`meetings.health`, :mod:`meetings.dashboard.charts`). Groups that need
-something come first. A fixed number of queries (ten), whatever the number of groups.
+something come first. A fixed number of queries (nine), whatever the number of groups.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from mastermind.core.timezones import local_text
 from meetings import schedule_text
 from meetings.dashboard import charts
 from meetings.domain.health import LOW_ATTENDANCE_PERCENT
-from meetings.health import GroupHealth, group_health
+from meetings.health import GroupHealth, group_health, member_at, memberships_of
 from meetings.models import HotSeat, Meeting, MeetingStatus, Schedule
 
 # Bars under this share of hot seats prepared or commitments done are marked (visual only).
@@ -83,15 +83,12 @@ def _next_meetings(group_ids: list[int], now: dt.datetime) -> dict[int, Meeting]
     return {meeting.group_id: meeting for meeting in meetings}
 
 
-def _members(group_ids: list[int], now: dt.datetime) -> dict[int, list[User]]:
+def _current_members(memberships: list[Membership], now: dt.datetime) -> dict[int, list[User]]:
     members: dict[int, list[User]] = defaultdict(list)
-    for membership in (
-        Membership.objects.current(now)
-        .filter(group_id__in=group_ids)
-        .select_related("user")
-        .order_by("joined_at", "pk")
-    ):
-        members[membership.group_id].append(membership.user)
+    ordered = sorted(memberships, key=lambda m: (m.joined_at, m.pk))
+    for membership in ordered:
+        if member_at(membership, now):
+            members[membership.group_id].append(membership.user)
     return members
 
 
@@ -104,17 +101,21 @@ def meeting_text(moment: dt.datetime, zone: str) -> str:
     }
 
 
-def health_charts(health: GroupHealth) -> list[Chart]:
+def health_charts(health: GroupHealth, pattern: str | None = None) -> list[Chart]:
+    """The three charts of a group's health, each with its total as text."""
     figures = health.health.meetings
     dates = [date_format(timezone.localtime(f.starts_at), "SHORT_DATE_FORMAT") for f in figures]
+    pattern = pattern or charts.share_format()
 
     def chart(title: str, attribute: str, low_below: int, guide: bool) -> Chart:
         points = [
             charts.Point(label, getattr(f, attribute))
             for label, f in zip(dates, figures, strict=True)
         ]
-        svg = charts.spark(title=title, points=points, low_below=low_below, guide=guide)
-        return Chart(title, svg, charts.share_text(getattr(health.health, attribute)))
+        svg = charts.spark(
+            title=title, points=points, low_below=low_below, guide=guide, pattern=pattern
+        )
+        return Chart(title, svg, charts.share_text(getattr(health.health, attribute), pattern))
 
     return [
         chart(_("Attendance"), "attendance", LOW_ATTENDANCE_PERCENT, True),
@@ -151,8 +152,9 @@ def group_rows(*, now: dt.datetime | None = None) -> list[GroupRow]:
         .order_by("name", "pk")
     )
     ids = [group.pk for group in groups]
-    members, upcoming = _members(ids, now), _next_meetings(ids, now)
-    healths = group_health(group_ids=ids, now=now)
+    memberships = memberships_of(ids)
+    members, upcoming = _current_members(memberships, now), _next_meetings(ids, now)
+    healths = group_health(group_ids=ids, now=now, memberships=memberships)
     viewer_zone = timezone.get_current_timezone_name()
     rows = [
         _row(group, members[group.pk], upcoming.get(group.pk), healths[group.pk], viewer_zone)
