@@ -28,8 +28,13 @@ MEMBERS = 4
 _ROUNDS = itertools.count()
 
 
-def _meetings(group: Group, held: int) -> list[Meeting]:
-    first = dt.datetime(2027, 1, 5, 18, 0, tzinfo=dt.UTC) - dt.timedelta(weeks=2 * held)
+def _meetings(group: Group, held: int, now: dt.datetime) -> list[Meeting]:
+    # The next one is the day after ``now`` at 18:00 UTC (Tuesday 5 January 2027, 19:00 in
+    # Berlin, for the tests' NOW); the held ones every two weeks before it.
+    ahead = (now.astimezone(dt.UTC) + dt.timedelta(days=1)).replace(
+        hour=18, minute=0, second=0, microsecond=0
+    )
+    first = ahead - dt.timedelta(weeks=2 * held)
     return [
         Meeting(
             group=group,
@@ -42,7 +47,9 @@ def _meetings(group: Group, held: int) -> list[Meeting]:
     ]
 
 
-def make_round(groups: int, *, held: int = 5, schedules: bool = True) -> list[Group]:
+def make_round(
+    groups: int, *, held: int = 5, schedules: bool = True, now: dt.datetime = NOW
+) -> list[Group]:
     r = next(_ROUNDS)
     made = Group.objects.bulk_create(
         [Group(name=f"Gruppe {r}.{n:02d}", time_zone="Europe/Berlin") for n in range(groups)]
@@ -57,7 +64,7 @@ def make_round(groups: int, *, held: int = 5, schedules: bool = True) -> list[Gr
     people = {group.pk: users[i * MEMBERS : (i + 1) * MEMBERS] for i, group in enumerate(made)}
     Membership.objects.bulk_create(
         [
-            Membership(group=group, user=user, joined_at=NOW - dt.timedelta(days=365))
+            Membership(group=group, user=user, joined_at=now - dt.timedelta(days=365))
             for group in made
             for user in people[group.pk]
         ]
@@ -66,18 +73,20 @@ def make_round(groups: int, *, held: int = 5, schedules: bool = True) -> list[Gr
         Schedule.objects.bulk_create(
             [Schedule(group=group, weekday=1, first_date=dt.date(2026, 1, 6)) for group in made]
         )
-    meetings = Meeting.objects.bulk_create([m for group in made for m in _meetings(group, held)])
-    _people_at(meetings, people)
+    meetings = Meeting.objects.bulk_create(
+        [m for group in made for m in _meetings(group, held, now)]
+    )
+    _people_at(meetings, people, now)
     return made
 
 
-def _people_at(meetings: list[Meeting], people: dict[int, list[User]]) -> None:
+def _people_at(meetings: list[Meeting], people: dict[int, list[User]], now: dt.datetime) -> None:
     seats, preparations, absences, commitments = [], [], [], []
     for index, meeting in enumerate(meetings):
         members = people[meeting.group_id]
         presenter = members[index % MEMBERS]
         seats.append(HotSeat(meeting=meeting, user=presenter))
-        if meeting.starts_at > NOW:
+        if meeting.starts_at > now:
             continue
         preparations.append(Preparation(meeting=meeting, user=presenter, story="Mein Launch."))
         if index % (len(meetings) // len(people)) == 0:
