@@ -70,31 +70,10 @@ def group_health(
     """Each group's health over its last held meetings: six queries in all, five when the
     caller has the groups' :func:`memberships_of` already."""
     now = now or timezone.now()
-    held_qs = held_meetings(group_ids, now)
-    meetings = list(held_qs.values_list("pk", "group_id", "starts_at"))
-    ids = held_qs.values("pk")
-    if memberships is None:
-        memberships = memberships_of(group_ids)
-    absent = _by_meeting(Absence.objects.filter(meeting_id__in=ids), "user_id")
-    prepared = _by_meeting(Preparation.objects.filter(meeting_id__in=ids), "user_id")
-    presenters = _by_meeting(HotSeat.objects.filter(meeting_id__in=ids).order_by("pk"), "user_id")
-    commitments = _by_meeting(Commitment.objects.filter(meeting_id__in=ids), "status")
     members_of: dict[int, list[Membership]] = defaultdict(list)
-    for membership in memberships:
+    for membership in memberships_of(group_ids) if memberships is None else memberships:
         members_of[membership.group_id].append(membership)
-    held: dict[int, list[rules.HeldMeeting]] = defaultdict(list)
-    for pk, group_id, starts_at in meetings:
-        expected = frozenset(m.user_id for m in members_of[group_id] if member_at(m, starts_at))
-        held[group_id].append(
-            rules.HeldMeeting(
-                starts_at=starts_at,
-                expected=expected,
-                absent=frozenset(absent[pk]),
-                presenters=tuple(presenters[pk]),
-                prepared=frozenset(prepared[pk]),
-                commitments=tuple(commitments[pk]),
-            )
-        )
+    held = held_facts(group_ids, now, members_of)
     result = {}
     for group_id in group_ids:
         members = members_of[group_id]
@@ -103,6 +82,32 @@ def group_health(
         names = {m.user_id: str(m.user) for m in members}
         result[group_id] = GroupHealth(assessed, tuple(reasons(assessed.signals, names)))
     return result
+
+
+def held_facts(
+    group_ids: Collection[int], now: dt.datetime, members_of: Mapping[int, list[Membership]]
+) -> dict[int, list[rules.HeldMeeting]]:
+    """The facts of each group's last held meetings (five queries)."""
+    held_qs = held_meetings(group_ids, now)
+    ids = held_qs.values("pk")
+    absent = _by_meeting(Absence.objects.filter(meeting_id__in=ids), "user_id")
+    prepared = _by_meeting(Preparation.objects.filter(meeting_id__in=ids), "user_id")
+    presenters = _by_meeting(HotSeat.objects.filter(meeting_id__in=ids).order_by("pk"), "user_id")
+    commitments = _by_meeting(Commitment.objects.filter(meeting_id__in=ids), "status")
+    held: dict[int, list[rules.HeldMeeting]] = defaultdict(list)
+    for pk, group_id, starts_at in held_qs.values_list("pk", "group_id", "starts_at"):
+        members = members_of.get(group_id, ())
+        held[group_id].append(
+            rules.HeldMeeting(
+                starts_at=starts_at,
+                expected=frozenset(m.user_id for m in members if member_at(m, starts_at)),
+                absent=frozenset(absent[pk]),
+                presenters=tuple(presenters[pk]),
+                prepared=frozenset(prepared[pk]),
+                commitments=tuple(commitments[pk]),
+            )
+        )
+    return held
 
 
 def member_at(membership: Membership, moment: dt.datetime) -> bool:

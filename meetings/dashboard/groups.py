@@ -12,10 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import F, Prefetch, Window
 from django.db.models.functions import RowNumber
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString
@@ -32,6 +34,39 @@ from meetings.models import HotSeat, Meeting, MeetingStatus, Schedule
 
 # Bars under this share of hot seats prepared or commitments done are marked (visual only).
 LOW_SHARE_PERCENT = 50
+# A primary key no row has, to reverse each URL once per page rather than once per row.
+_SLOT = 987_654_321
+
+
+def url_maker(name: str) -> Callable[[int], str]:
+    """``reverse(name, args=[pk])`` for many pks at the cost of one ``reverse``."""
+    head, tail = reverse(name, args=[_SLOT]).split(str(_SLOT))
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+class RowLinks:
+    """The URLs of a group row's next tasks, each pattern reversed once per page."""
+
+    def __init__(self) -> None:
+        self.group = url_maker("admin:groups_group_change")
+        self.manage = url_maker("groups:group_manage")
+        self.meeting = url_maker("admin:meetings_meeting_change")
+        self.schedule = url_maker("admin:meetings_schedule_change")
+        self.meetings = reverse("admin:meetings_meeting_changelist")
+        self.add_schedule = reverse("admin:meetings_schedule_add")
+
+    def of(self, group: Group, schedule: Schedule | None, next_meeting) -> dict[str, str]:
+        links = {
+            "group": self.group(group.pk),
+            "manage": self.manage(group.pk),
+            "meetings": f"{self.meetings}?group__id__exact={group.pk}",
+            "add_schedule": f"{self.add_schedule}?group={group.pk}",
+        }
+        if schedule is not None:
+            links["schedule"] = self.schedule(schedule.pk)
+        if next_meeting is not None:
+            links["next_meeting"] = self.meeting(next_meeting.pk)
+        return links
 
 
 @dataclass(frozen=True)
@@ -53,6 +88,7 @@ class GroupRow:
     schedule_summary: str = ""
     next_text: str = ""
     group_time_text: str = ""  # the next meeting in the group's zone, if not the viewer's
+    links: dict[str, str] = field(default_factory=dict)
 
     @property
     def schedule_missing(self) -> bool:
@@ -68,7 +104,7 @@ class GroupRow:
 
 
 def _next_meetings(group_ids: list[int], now: dt.datetime) -> dict[int, Meeting]:
-    """Each group's next held meeting with its presenters (two queries)."""
+    """Each group's next meeting that takes place, with its presenters (two queries)."""
     seats = HotSeat.objects.select_related("user").order_by("pk")
     meetings = (
         Meeting.objects.filter(
@@ -124,7 +160,7 @@ def health_charts(health: GroupHealth, pattern: str | None = None) -> list[Chart
     ]
 
 
-def _row(group, members, next_meeting, health, viewer_zone: str) -> GroupRow:
+def _row(group, members, next_meeting, health, viewer_zone: str, links: RowLinks) -> GroupRow:
     schedule = getattr(group, "schedule", None)  # selected with the group: no query
     row = GroupRow(
         group=group,
@@ -135,6 +171,7 @@ def _row(group, members, next_meeting, health, viewer_zone: str) -> GroupRow:
         health=health,
         charts=health_charts(health),
         schedule_summary=schedule_text.describe(schedule) if schedule else "",
+        links=links.of(group, schedule, next_meeting),
     )
     if next_meeting is not None:
         row.next_text = meeting_text(next_meeting.starts_at, viewer_zone)
@@ -155,9 +192,9 @@ def group_rows(*, now: dt.datetime | None = None) -> list[GroupRow]:
     memberships = memberships_of(ids)
     members, upcoming = _current_members(memberships, now), _next_meetings(ids, now)
     healths = group_health(group_ids=ids, now=now, memberships=memberships)
-    viewer_zone = timezone.get_current_timezone_name()
+    zone, links = timezone.get_current_timezone_name(), RowLinks()
     rows = [
-        _row(group, members[group.pk], upcoming.get(group.pk), healths[group.pk], viewer_zone)
+        _row(group, members[group.pk], upcoming.get(group.pk), healths[group.pk], zone, links)
         for group in groups
     ]
     return sorted(rows, key=lambda row: not row.flagged)  # stable: by name within
