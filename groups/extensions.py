@@ -6,10 +6,16 @@ Hooks (see :mod:`mastermind.core.registry`) that the meetings app fills in its
 * ``group_page_sections``: ``hook(group=, user=, now=)`` returns ``(template, context)``
   for a section of the member's group page (the meetings, commitments and swaps);
 * ``welcome_email_context``: ``hook(membership=, now=)`` returns extra context for the
-  welcome email (the first meetings).
+  welcome email (the first meetings);
+* ``group_evening``: ``hook(group=)`` returns the evening the group meets as
+  ``(slot key, time zone)`` (``("thu-19", "Europe/Berlin")``), or None if it has no schedule;
+* ``group_admin_inlines``: ``hook()`` returns admin inlines for the group's admin page (the
+  schedule and the group's pauses).
 """
 
 from mastermind.core.registry import Hooks
 
 group_page_sections = Hooks("sections of the group page")
 welcome_email_context = Hooks("context of the welcome email")
+group_evening = Hooks("the evening a group meets")
+group_admin_inlines = Hooks("inlines of the group admin page")

@@ -214,7 +214,7 @@ class InterestSignup(models.Model):
 
     class Meta:
         verbose_name = _("interest sign-up")
-        verbose_name_plural = _("interest list")
+        verbose_name_plural = _("interest sign-ups")
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(Lower("email"), name="interest_email_ci_unique")]
 

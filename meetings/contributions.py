@@ -7,8 +7,11 @@
 
 import datetime as dt
 
-from groups.extensions import group_page_sections, welcome_email_context
+from django.db.models import Prefetch
+
+from groups.extensions import group_evening, group_page_sections, welcome_email_context
 from groups.models import Group, Membership
+from groups.slots import slot_key
 from mastermind import outbox
 from mastermind.accounts.models import User
 from mastermind.ops.dashboard import dashboard_hooks
@@ -26,6 +29,7 @@ from meetings.models import (
     MeetingStatus,
     MemberSettings,
     Preparation,
+    Schedule,
     SwapRequest,
 )
 from meetings.services import preferences
@@ -67,16 +71,44 @@ def dashboard_groups(*, request, now: dt.datetime) -> tuple[str, dict]:
     return "meetings/dashboard/_groups.html", dashboard_context(now=now)
 
 
-@welcome_email_context.register("first meeting")
-def welcome_first_meeting(*, membership: Membership, now: dt.datetime) -> dict:
-    next_meeting = (
+WELCOME_DATES = 3
+
+
+@welcome_email_context.register("first meetings")
+def welcome_first_meetings(*, membership: Membership, now: dt.datetime) -> dict:
+    """The first dates with their hot seats, and the order the hot seat goes round in."""
+    members = membership.group.memberships.current(now).count()
+    upcoming = list(
         Meeting.objects.filter(
             group_id=membership.group_id, status=MeetingStatus.SCHEDULED, starts_at__gt=now
         )
-        .order_by("starts_at")
-        .first()
+        .prefetch_related(Prefetch("hot_seats", HotSeat.objects.select_related("user")))
+        .order_by("starts_at")[: max(WELCOME_DATES, members)]
     )
-    return {"next_meeting": next_meeting}
+    order: list[str] = []
+    for meeting in upcoming:
+        order.extend(s.user.first_name for s in meeting.hot_seats.all())
+    return {
+        "next_meeting": upcoming[0] if upcoming else None,
+        "first_meetings": [
+            {
+                "starts_at": m.starts_at,
+                "presenters": [s.user.first_name for s in m.hot_seats.all()],
+                "is_yours": any(s.user_id == membership.user_id for s in m.hot_seats.all()),
+            }
+            for m in upcoming[:WELCOME_DATES]
+        ],
+        "hot_seat_order": list(dict.fromkeys(order)),
+    }
+
+
+@group_evening.register("schedule")
+def schedule_evening(*, group: Group) -> tuple[str, str] | None:
+    schedule = Schedule.objects.filter(group=group).first()
+    if schedule is None:
+        return None
+    start = schedule.start_time
+    return slot_key(schedule.weekday, start.hour, start.minute), schedule.time_zone
 
 
 @exporters.register("meetings")

@@ -18,6 +18,7 @@ from groups.models import Application, ApplicationStatus, Intake, Membership
 from groups.services import applications, retention
 from groups.slots import FORM_DAYS, availability_summary
 from mastermind.core.admin import SafeAdminMixin
+from mastermind.core.timezones import local_text
 
 RESERVED_SLUGS = {"interest", "confirm", "edit", "withdraw", "unsubscribe"}
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -157,7 +158,7 @@ class ApplicationAdmin(SafeAdminMixin, admin.ModelAdmin):
         when = retention.deletion_date(application)
         if when is None:
             return _("kept with the membership")
-        return _local(when)
+        return local_text(when)
 
     def get_readonly_fields(self, request, obj=None):
         # The applicant's own words are theirs: organisers read them, never rewrite them.

@@ -15,13 +15,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from groups import events, services
+from groups.admin.intake import TopicsField
+from groups.extensions import group_admin_inlines
 from groups.models import Group, MatchingPin, Membership, current_membership_q
 from mastermind.core.admin import SafeAdminMixin
 
 
 class MembershipInline(admin.TabularInline):
     model = Membership
-    fields = ("user", "joined_at", "left_at", "left_reason", "topics")
+    fields = ("user", "joined_at", "left_at", "left_reason", "topics_display")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -35,6 +37,10 @@ class MembershipInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    @admin.display(description=_("topics"))
+    def topics_display(self, obj: Membership) -> str:
+        return ", ".join(obj.topics or [])
+
 
 @admin.register(Group)
 class GroupAdmin(SafeAdminMixin, admin.ModelAdmin):
@@ -45,6 +51,10 @@ class GroupAdmin(SafeAdminMixin, admin.ModelAdmin):
     readonly_fields = ("manage_link", "created_at", "ended_at", "status")
     inlines = (MembershipInline,)
     actions = ("end_groups",)
+
+    def get_inlines(self, request, obj):
+        extra = [inline for _name, hook in group_admin_inlines for inline in hook()]
+        return [*self.inlines, *extra] if obj is not None else list(self.inlines)
 
     def get_queryset(self, request):
         now = timezone.now()
@@ -105,8 +115,17 @@ class CurrentFilter(admin.SimpleListFilter):
         return queryset
 
 
+class MembershipAdminForm(forms.ModelForm):
+    topics = TopicsField(label=_("topics"), required=False, help_text=_("One topic per line."))
+
+    class Meta:
+        model = Membership
+        fields = ("topics", "about")
+
+
 @admin.register(Membership)
 class MembershipAdmin(SafeAdminMixin, admin.ModelAdmin):
+    form = MembershipAdminForm
     list_display = ("group", "user", "joined_at", "left_at", "left_reason")
     list_filter = (CurrentFilter, "group")
     list_select_related = ("group", "user")

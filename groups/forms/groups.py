@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import Group, GroupStatus, PinKind
-from groups.services import group_letter, waitlist_candidates
+from groups.services import evenings, group_letter, waitlist_candidates
 from groups.services.proposals import NEW_GROUP, WAITLIST
 from mastermind.core.text import TextPolicyFormMixin
 
@@ -69,11 +69,62 @@ class PinForm(forms.Form):
 
 
 class AddFromWaitlistForm(forms.Form):
+    """Each person shown with whether they can make the group's evening in their own zone;
+    adding someone who cannot needs "add anyway"."""
+
     application = forms.ModelChoiceField(label=_("Person waiting for a place"), queryset=None)
+    add_anyway = forms.BooleanField(
+        label=_("Add anyway, even though this person did not name the group's evening"),
+        required=False,
+    )
 
     def __init__(self, *args, group: Group, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["application"].queryset = waitlist_candidates(group=group)
+        evening = evenings.evening_of(group)
+        self.fits = {
+            app.pk: evenings.evening_fit(app, evening) for app in waitlist_candidates(group=group)
+        }
+        field = self.fields["application"]
+        field.queryset = waitlist_candidates(group=group)
+        field.label_from_instance = self._label
+        if evening is None:
+            del self.fields["add_anyway"]
+
+    def _label(self, application) -> str:
+        fit = self.fits.get(application.pk)
+        if fit is None:
+            return application.name
+        if fit.shares:
+            return _("%(name)s – can make %(time)s") % {
+                "name": application.name,
+                "time": fit.their_time,
+            }
+        return _("%(name)s – did not name %(time)s (gave: %(evenings)s)") % {
+            "name": application.name,
+            "time": fit.their_time,
+            "evenings": fit.their_evenings,
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        application = cleaned.get("application")
+        fit = self.fits.get(application.pk) if application else None
+        if fit and not fit.shares and not cleaned.get("add_anyway"):
+            self.add_error(
+                "add_anyway",
+                _(
+                    "%(name)s did not name the group's evening, %(evening)s: for them that is "
+                    "%(time)s, and they gave %(evenings)s. Tick “Add anyway” to add them all "
+                    "the same."
+                )
+                % {
+                    "name": application.name,
+                    "evening": fit.group_evening,
+                    "time": fit.their_time,
+                    "evenings": fit.their_evenings,
+                },
+            )
+        return cleaned
 
 
 class MoveMemberForm(forms.Form):

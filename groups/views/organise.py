@@ -10,7 +10,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from groups import services, slots
@@ -22,7 +21,7 @@ from groups.forms.groups import (
     PinForm,
     RunMatchingForm,
 )
-from groups.models import Application, Group, Intake, MatchingPin
+from groups.models import Application, Group, Intake, MatchingPin, TopicPreference
 from groups.services import proposals
 
 # --------------------------------------------------------------------------- proposal page
@@ -76,9 +75,16 @@ def _cards(intake: Intake, proposal: dict, apps: dict[int, Application]) -> list
                 shared_topics=plan.get("shared_topics", []),
                 score=plan.get("score", 0),
                 size_ok=intake.min_group_size <= size <= intake.max_group_size,
+                warnings=_card_warnings(intake, plan),
             )
         )
     return cards
+
+
+def _card_warnings(intake: Intake, plan: dict) -> list[str]:
+    if intake.topic_preference == TopicPreference.SIMILAR and not plan.get("shared_topics"):
+        return [_("No topic is shared by two members, though this intake groups similar topics.")]
+    return []
 
 
 def _proposal_context(intake: Intake) -> dict:
@@ -209,25 +215,6 @@ def proposal_unpin(request: HttpRequest, pk: int, pin_pk: int) -> HttpResponse:
     return _back(pin.intake)
 
 
-@staff_member_required
-@require_POST
-def proposal_create(request: HttpRequest, pk: int) -> HttpResponse:
-    intake = get_object_or_404(Intake, pk=pk)
-    try:
-        groups = services.create_groups(intake=intake, by=request.user)
-    except services.GroupsError as error:
-        messages.error(request, str(error))
-    else:
-        count = len(groups)
-        message = ngettext(
-            "%(count)s group created; every member gets a welcome email.",
-            "%(count)s groups created; every member gets a welcome email.",
-            count,
-        )
-        messages.success(request, message % {"count": count})
-    return _back(intake)
-
-
 # --------------------------------------------------------------------------- one group
 
 
@@ -298,6 +285,5 @@ urlpatterns = [
         proposal_unpin,
         name="proposal_unpin",
     ),
-    path("organise/intakes/<int:pk>/groups/create/", proposal_create, name="proposal_create"),
     path("organise/groups/<int:pk>/", group_manage, name="group_manage"),
 ]

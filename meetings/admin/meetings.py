@@ -62,6 +62,7 @@ class ScheduleAdmin(SafeAdminMixin, admin.ModelAdmin):
                     ("first_date", "end_date"),
                     "hot_seats",
                     "holiday_region",
+                    "confirm_changes",
                 )
             },
         ),

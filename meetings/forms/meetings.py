@@ -13,9 +13,17 @@ from django.utils.translation import gettext_lazy as _
 from mastermind.core.text import TextPolicyFormMixin, apply_text_policy
 from mastermind.core.timezones import validate_sane_date
 from meetings.models import HotSeat, Meeting, Pause, Preparation, Schedule
+from meetings.services.schedule import preview_sync
 
 
 class ScheduleAdminForm(TextPolicyFormMixin, forms.ModelForm):
+    """Editing a schedule that has meetings first says what the save will do to them
+    (new, moved, cancelled) and asks for ``confirm_changes``."""
+
+    confirm_changes = forms.BooleanField(
+        label=_("Yes, change the meetings as described"), required=False
+    )
+
     class Meta:
         model = Schedule
         exclude: list[str] = []  # the admin's fieldsets choose the fields
@@ -41,7 +49,41 @@ class ScheduleAdminForm(TextPolicyFormMixin, forms.ModelForm):
         first, end = cleaned.get("first_date"), cleaned.get("end_date")
         if first and end and end < first:
             self.add_error("end_date", _("The end date must not lie before the first date."))
+        if not self.errors and not cleaned.get("confirm_changes"):
+            self._ask_before_changing_meetings(cleaned)
         return cleaned
+
+    def _ask_before_changing_meetings(self, cleaned: dict) -> None:
+        if self.instance.pk is None or not set(self.changed_data) & SERIES_FIELDS:
+            return
+        edited = Schedule.objects.get(pk=self.instance.pk)
+        for name in SERIES_FIELDS & set(cleaned):
+            setattr(edited, name, cleaned[name])
+        result = preview_sync(schedule=edited)
+        if not (result.created or result.updated or result.cancelled):
+            return
+        self.add_error(
+            "confirm_changes",
+            _(
+                "Saving adds %(created)s meetings, moves %(updated)s and cancels "
+                "%(cancelled)s; members are told and their calendars follow. Tick the box to "
+                "go ahead."
+            )
+            % {"created": result.created, "updated": result.updated, "cancelled": result.cancelled},
+        )
+
+
+# The fields that decide when the meetings are (editing the reminders moves nothing).
+SERIES_FIELDS = {
+    "every_weeks",
+    "weekday",
+    "start_time",
+    "duration_minutes",
+    "time_zone",
+    "first_date",
+    "end_date",
+    "holiday_region",
+}
 
 
 class PauseAdminForm(TextPolicyFormMixin, forms.ModelForm):

@@ -33,6 +33,7 @@ from meetings.services.meetings import (
 from meetings.services.schedule import (
     cancel_series,
     ensure_agenda,
+    preview_sync,
     save_schedule,
     sync_after_pause_change,
     sync_all,
@@ -53,6 +54,7 @@ __all__ = [
     "move_meeting",
     "on_membership_changed",
     "preferences",
+    "preview_sync",
     "record_commitment",
     "replan_group",
     "request_swap",

@@ -104,6 +104,19 @@ def sync_meetings(
     return result
 
 
+def preview_sync(*, schedule: Schedule, now: dt.datetime | None = None) -> SyncResult:
+    """What saving ``schedule`` (edited, not yet saved) would do to the stored meetings.
+
+    Runs the real sync inside a savepoint that is rolled back, so the count is exactly what
+    the save will do; emails and calendar updates queued in there are discarded with it.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        result = _sync(schedule, now)
+        transaction.set_rollback(True)
+    return result
+
+
 def sync_all(*, now: dt.datetime | None = None, groups=None) -> SyncResult:
     """Sync every active group's schedule (or those of ``groups``); the daily task calls this."""
     total = SyncResult()

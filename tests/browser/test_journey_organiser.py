@@ -1,10 +1,9 @@
-"""Journey, part 2: the organiser accepts applications, forms groups and sets a schedule."""
+"""Journey, part 2: the organiser accepts applications and creates groups with schedules."""
 
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
-from django.utils import formats
 
 from groups.models import ApplicationStatus, Group, Membership, Weekday
 from meetings.models import HotSeat, Meeting
@@ -36,10 +35,6 @@ def accept_all_applications(page) -> None:
     page.wait_for_load_state()
 
 
-def admin_date(page, day) -> str:
-    return day.strftime(formats.get_format("DATE_INPUT_FORMATS", lang=page.language)[0])
-
-
 @pytest.mark.parametrize("browser_page", ["de", "en"], indirect=True)
 def test_organiser_accepts_forms_groups_and_sets_a_schedule(browser_page, live_server):
     page = browser_page
@@ -68,29 +63,28 @@ def test_organiser_accepts_forms_groups_and_sets_a_schedule(browser_page, live_s
     assert page.locator(".proposal-group .proposal-members li").count() == 5
     screenshot(page, "journey-proposal")
 
-    page.once("dialog", lambda dialog: dialog.accept())  # "Create these groups …?"
-    page.get_by_role("button", name=tr(page, "Create groups")).click()
+    # One confirmation page creates the group with its schedule: every two weeks on
+    # Tuesdays at 19:00 (the evening the group was formed around), from next Tuesday on.
+    page.get_by_role("link", name=tr(page, "Check schedules and create groups")).click()
+    page.wait_for_url(f"**/organise/intakes/{intake.pk}/groups/create/")
+    assert page.input_value("#id_form-0-weekday") == str(Weekday.TUESDAY.value)
+    assert page.input_value("#id_form-0-start_time") == "19:00"
+    first = next_weekday(Weekday.TUESDAY)
+    page.fill("#id_start", first.isoformat())
+    page.get_by_role("button", name=tr(page, "Apply to all groups")).click()
     page.wait_for_load_state()
+    assert page.input_value("#id_form-0-first_date") == first.isoformat()
+    page.fill("#id_form-0-every_weeks", "2")
+    page.fill("#id_form-0-duration_minutes", "90")
+    screenshot(page, "journey-create-groups")
+    page.get_by_role("button", name=tr(page, "Create groups and meetings")).click()
+    page.wait_for_url(f"{live_server.url}/admin/")
+    assert page.locator(".messagelist .error").count() == 0, page.inner_text(".messagelist")
     (group,) = Group.objects.filter(intake=intake)
-    assert group.name in page.inner_text("main")
     assert Membership.objects.filter(group=group).count() == 5
     welcomed = {address for m in mail.outbox for address in m.to}
     assert welcomed == {a.email for a in accepted}
     screenshot(page, "journey-groups-created")
-
-    # The group meets every two weeks on Tuesdays at 19:00, from next Tuesday on.
-    first = next_weekday(Weekday.TUESDAY)
-    page.goto(f"{live_server.url}/admin/meetings/schedule/add/")
-    page.select_option("#id_group", str(group.pk))
-    page.fill("#id_every_weeks", "2")
-    page.select_option("#id_weekday", str(Weekday.TUESDAY.value))
-    page.fill("#id_start_time", "19:00")
-    page.fill("#id_duration_minutes", "90")
-    page.fill("#id_first_date", admin_date(page, first))
-    screenshot(page, "journey-admin-schedule")
-    page.locator("input[name=_save]").click()
-    page.wait_for_url("**/admin/meetings/schedule/")
-    assert page.locator(".messagelist .error").count() == 0, page.inner_text(".messagelist")
 
     meetings = list(Meeting.objects.filter(group=group).order_by("starts_at"))
     assert len(meetings) >= 20, "a year ahead, every two weeks"

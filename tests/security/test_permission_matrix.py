@@ -158,7 +158,7 @@ ROWS = [
     Row("proposal: pin", "post", r("groups:proposal_pin", pk=lambda w: w.intake.pk), same(302)),
     Row("proposal: unpin", "post", r("groups:proposal_unpin", pk=lambda w: w.intake.pk, pin_pk=lambda w: w.pin.pk), same(302)),
     Row("proposal: unpin unknown", "post", r("groups:proposal_unpin", pk=lambda w: w.intake.pk, pin_pk=lambda w: 99999), f"{ADMIN} 404"),
-    Row("proposal: create groups", "post", r("groups:proposal_create", pk=lambda w: w.intake.pk), same(302)),
+    Row("proposal: create groups", "post", r("meetings:create_groups", pk=lambda w: w.intake.pk), same(302)),
     Row("manage group A", "get", r("groups:group_manage", pk=lambda w: w.group_a.pk), f"{ADMIN} 200"),
     Row("manage group A POST", "post", r("groups:group_manage", pk=lambda w: w.group_a.pk), same(302)),
     Row("meetings overview", "get", r("meetings:overview"), f"{ADMIN} 200"),

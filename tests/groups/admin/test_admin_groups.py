@@ -8,7 +8,9 @@ from groups.models import ApplicationStatus, GroupStatus, MatchingPin, Membershi
 from tests.factories import (
     ApplicationFactory,
     GroupFactory,
+    InterestSignupFactory,
     MembershipFactory,
+    StaffFactory,
     UserFactory,
 )
 from tests.groups.helpers import accept, make_intake
@@ -173,3 +175,39 @@ def test_manage_page_query_count_does_not_grow(staff_client, count, django_asser
         GroupFactory()
     with django_assert_max_num_queries(9):
         assert staff_client.get(manage(group)).status_code == 200
+
+
+def test_membership_topics_read_as_a_list_not_json(staff_client):
+    membership = MembershipFactory(topics=["SEO", "Podcasting"])
+    pages = [
+        staff_client.get(reverse("admin:groups_group_change", args=[membership.group_id])),
+        staff_client.get(reverse("admin:groups_membership_change", args=[membership.pk])),
+    ]
+    for page in pages:
+        body = page.content.decode()
+        assert "[&quot;SEO&quot;" not in body and '["SEO"' not in body
+    assert "SEO, Podcasting" in pages[0].content.decode()
+    assert "SEO\nPodcasting" in pages[1].content.decode()
+
+
+def test_membership_topics_are_edited_one_per_line(staff_client):
+    membership = MembershipFactory(topics=["SEO"])
+    response = staff_client.post(
+        reverse("admin:groups_membership_change", args=[membership.pk]),
+        {"topics": "SEO\n Podcasting \n\nSEO", "about": "Hallo"},
+    )
+    assert response.status_code == 302
+    membership.refresh_from_db()
+    assert membership.topics == ["SEO", "Podcasting"]
+
+
+@pytest.mark.parametrize(
+    ("language", "count_text"),
+    [("en", "3 interest sign-ups"), ("de", "3 Interessenten-Anmeldungen")],
+)
+def test_the_interest_list_counts_sign_ups(client, language, count_text):
+    client.force_login(StaffFactory(language=language))
+    for _ in range(3):
+        InterestSignupFactory()
+    response = client.get(reverse("admin:groups_interestsignup_changelist"))
+    assert count_text in response.content.decode()

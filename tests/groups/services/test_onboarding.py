@@ -13,6 +13,7 @@ from mastermind.celery import app
 from mastermind.outbox.models import Notification, NotificationStatus
 from tests.factories import MeetingFactory
 from tests.groups.helpers import accept, deliver_all, make_intake
+from tests.helpers import create_groups_post_data
 
 pytestmark = pytest.mark.django_db
 
@@ -40,10 +41,11 @@ def test_two_create_posts_send_one_welcome_per_member(
     accept(intake, 9)
     proposals.run_matching(intake=intake)
     url = f"/organise/intakes/{intake.pk}/groups/create/"
+    data = create_groups_post_data(staff_client, intake)
     with django_capture_on_commit_callbacks(execute=True):
-        staff_client.post(url)
+        staff_client.post(url, data)
     with django_capture_on_commit_callbacks(execute=True):
-        staff_client.post(url)
+        staff_client.post(url, data)
     assert Membership.objects.count() == 9
     assert len(mail.outbox) == 9
     assert sorted(m.to[0] for m in mail.outbox) == sorted(

@@ -70,4 +70,5 @@ def test_admin_shows_when_each_application_will_be_deleted(admin_client, intake)
     body = "".join(page.content.decode() for page in pages)
     assert "Wird gelöscht am" in body
     assert "bleibt mit der Mitgliedschaft erhalten" in body
-    assert "2026-08-29 01:59" in body  # deadline + 180 days, in Berlin time
+    assert "29.08.2026 01:59" in body  # deadline + 180 days, in Berlin time, German format
+    assert "2026-08-29" not in body

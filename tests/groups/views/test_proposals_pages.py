@@ -9,12 +9,17 @@ from django.urls import include, path, reverse
 from groups.models import Group, Intake, MatchingPin, Membership, PinKind
 from tests.factories import StaffFactory, UserFactory
 from tests.groups.helpers import accept, make_intake
+from tests.helpers import create_groups_post_data
 
 pytestmark = pytest.mark.django_db
 
 
 def url(name, intake, **kwargs):
     return reverse(f"groups:{name}", kwargs={"pk": intake.pk, **kwargs})
+
+
+def create_url(intake) -> str:
+    return reverse("meetings:create_groups", args=[intake.pk])
 
 
 def test_proposal_page_is_for_staff_only(client):
@@ -24,7 +29,7 @@ def test_proposal_page_is_for_staff_only(client):
     assert "/admin/login/" in response["Location"]
     client.force_login(UserFactory())
     assert client.get(url("intake_proposal", intake)).status_code == 302
-    assert client.post(url("proposal_create", intake)).status_code == 302
+    assert client.post(create_url(intake)).status_code == 302
     assert Group.objects.count() == 0
 
 
@@ -75,13 +80,13 @@ def test_full_organiser_flow_propose_adjust_pin_create(staff_client):
     intake.refresh_from_db()
     assert not any({a, b} <= set(g["members"]) for g in intake.proposal["groups"])
 
-    response = staff_client.post(url("proposal_create", intake))
+    response = staff_client.post(create_url(intake), create_groups_post_data(staff_client, intake))
     assert response.status_code == 302
     assert Group.objects.count() == 2
     groups_of = dict(Membership.objects.values_list("application_id", "group_id"))
     assert groups_of[a] != groups_of[b]
     body = staff_client.get(url("intake_proposal", intake)).content.decode()
-    assert url("proposal_create", intake) not in body
+    assert create_url(intake) not in body
 
 
 def test_invalid_move_shows_an_error_and_changes_nothing(staff_client):
@@ -122,7 +127,7 @@ def test_removing_a_pin(staff_client):
 def test_create_before_any_proposal_creates_nothing(staff_client):
     intake = make_intake()
     accept(intake, 8)
-    response = staff_client.post(url("proposal_create", intake), follow=True)
+    response = staff_client.get(create_url(intake), follow=True)
     assert Group.objects.count() == 0
     assert list(response.context["messages"])
 
@@ -135,7 +140,7 @@ def test_withdrawn_member_is_named_on_the_page_and_blocks_create(staff_client):
     people[0].save()
     body = staff_client.get(url("intake_proposal", intake)).content.decode()
     assert people[0].name in body
-    staff_client.post(url("proposal_create", intake))
+    staff_client.post(create_url(intake), create_groups_post_data(staff_client, intake))
     assert Group.objects.count() == 0
 
 
@@ -233,3 +238,21 @@ def test_the_waitlist_names_evenings_in_words_not_codes(staff_client):
     body = staff_client.get(url("intake_proposal", intake)).content.decode()
     assert "wed-19" not in body and "thu-20" not in body
     assert "19:00" in body and "20:00" in body and "America/New_York" in body
+
+
+def test_a_group_without_a_shared_topic_is_flagged_when_similar_topics_are_wanted(staff_client):
+    intake = make_intake(topic_preference="similar")
+    for topic in ("SEO", "Podcasting", "Finanzen", "Recht"):
+        accept(intake, 1, topics=(topic,))
+    staff_client.post(url("proposal_run", intake))
+    body = staff_client.get(url("intake_proposal", intake)).content.decode()
+    assert "Kein Thema wird von zwei Mitgliedern geteilt" in body
+
+
+def test_complementary_intakes_are_not_warned_about_missing_shared_topics(staff_client):
+    intake = make_intake(topic_preference="complementary")
+    for topic in ("SEO", "Podcasting", "Finanzen", "Recht"):
+        accept(intake, 1, topics=(topic,))
+    staff_client.post(url("proposal_run", intake))
+    body = staff_client.get(url("intake_proposal", intake)).content.decode()
+    assert "Kein Thema wird von zwei Mitgliedern geteilt" not in body

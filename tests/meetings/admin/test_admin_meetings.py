@@ -143,6 +143,7 @@ def test_editing_the_schedule_in_the_admin_keeps_meeting_ids(staff_client):
         "first_date": "2027-01-05",
         "start_time": "18:00",
         "duration_minutes": 120,
+        "confirm_changes": "on",
     }
     response = staff_client.post(
         reverse("admin:meetings_schedule_change", args=[schedule.pk]), data

@@ -32,6 +32,7 @@ from meetings.services.hot_seat import replan_group
 from meetings.services.preferences import update_profile
 from meetings.services.schedule import ensure_agenda
 from tests.factories import GroupFactory, MembershipFactory, StaffFactory, UserFactory
+from tests.helpers import admin_change_data
 from tests.meetings.calendar.helpers import (
     NOW,
     events,
@@ -426,19 +427,12 @@ def staff_client(client):
 def test_group_edited_in_the_admin_invalidates_the_feed(client, staff_client):
     member, group = member_with_meeting()
     etag = get_feed(client, member)["ETag"]
-    memberships = list(group.memberships.all())
-    data = {
+    url = reverse("admin:groups_group_change", args=[group.pk])
+    data = admin_change_data(staff_client, url) | {
         "name": "Renamed group",
-        "description": "",
         "video_url": "https://meet.example.org/new-room",
-        "chat_url": "",
-        "time_zone": "Europe/Berlin",
-        "memberships-TOTAL_FORMS": len(memberships),
-        "memberships-INITIAL_FORMS": len(memberships),
-        **{f"memberships-{i}-id": m.pk for i, m in enumerate(memberships)},
-        **{f"memberships-{i}-group": group.pk for i, _m in enumerate(memberships)},
     }
-    response = staff_client.post(reverse("admin:groups_group_change", args=[group.pk]), data)
+    response = staff_client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
     response = get_feed(client, member, **{"If-None-Match": etag})
     assert response.status_code == 200

@@ -20,6 +20,7 @@ from meetings.calendar.invitations import KIND_CANCEL, KIND_INVITATION, collect
 from meetings.models import AgendaItem, Meeting, MeetingStatus, Pause, Schedule
 from meetings.services.preferences import update_profile
 from tests.factories import HotSeatFactory, PauseFactory, StaffFactory
+from tests.helpers import admin_change_data
 from tests.meetings.calendar.helpers import (
     NOW,
     calendar_parts,
@@ -95,20 +96,9 @@ def test_cancel_is_checked_on_the_locked_row(frozen):
 
 
 def group_edit_post(staff_client, group, **changes):
-    memberships = list(group.memberships.all())
-    data = {
-        "name": group.name,
-        "description": group.description,
-        "video_url": group.video_url,
-        "chat_url": group.chat_url,
-        "time_zone": group.time_zone,
-        "memberships-TOTAL_FORMS": len(memberships),
-        "memberships-INITIAL_FORMS": len(memberships),
-        **{f"memberships-{i}-id": m.pk for i, m in enumerate(memberships)},
-        **{f"memberships-{i}-group": group.pk for i, _m in enumerate(memberships)},
-        **changes,
-    }
-    response = staff_client.post(reverse("admin:groups_group_change", args=[group.pk]), data)
+    url = reverse("admin:groups_group_change", args=[group.pk])
+    data = admin_change_data(staff_client, url) | changes
+    response = staff_client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
 
 
