@@ -1,11 +1,16 @@
-"""Benchmark two heavy pages in-process: the admin application list and the group page.
+"""Benchmark three heavy pages in-process: the admin application list, the group page and
+the organiser's home.
 
 Run from the repository root: ``python bench/bench_pages.py`` (PostgreSQL, Redis).
 
 * ``/admin/groups/application/`` with 10,000 applications (bulk_create, two intakes,
   mixed statuses, confirmed and not), signed in as an organiser (superuser);
 * ``/groups/<pk>/`` for a member of a group with a year of meetings built by the app's
-  schedule and rotation services (bench/build.py).
+  schedule and rotation services (bench/build.py);
+* ``/admin/``, the organiser's home, with 50 active groups of five and 300 meetings (250
+  held, with absences, preparations and commitments; 50 ahead), built by the schedule
+  service (``bench.build.dashboard_round``) after the groups above are deleted; the two
+  intakes' funnels count the 10,000 applications.
 
 Each page: the median time of ``RUNS`` requests through Django's test client (the whole
 middleware stack, in this process, DEBUG off; two warm-up requests first), and the
@@ -30,7 +35,12 @@ RUNS = 10
 TOPICS = ["Online Marketing", "Content Strategy", "Podcasting", "SEO", "Pricing", "Hiring"]
 SLOTS = [f"{d}-{h}" for d in ("mon", "tue", "wed", "thu", "fri") for h in (18, 19, 20)]
 # (page, median milliseconds, queries): budgets for a page an organiser or member waits on.
-TARGETS = {"admin application list": (150.0, 10), "member group page": (50.0, 15)}
+TARGETS = {
+    "admin application list": (150.0, 10),
+    "member group page": (50.0, 15),
+    "organiser home": (150.0, 20),
+}
+DASHBOARD_GROUPS = 50
 
 
 def applications() -> None:
@@ -92,6 +102,25 @@ def measure(client, url: str) -> tuple[float, int]:
     return statistics.median(times), len(queries)
 
 
+def organiser_home(client) -> tuple[float, int]:
+    from django.db import connection
+
+    from bench import build
+    from groups.models import Group
+    from meetings.models import Meeting
+
+    Group.objects.all().delete()
+    started = time.perf_counter()
+    build.dashboard_round(groups=DASHBOARD_GROUPS)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(
+        f"data: {DASHBOARD_GROUPS} groups, {Meeting.objects.count()} meetings "
+        f"for the organiser's home, built in {time.perf_counter() - started:.1f} s"
+    )
+    return measure(client, "/admin/")
+
+
 def main() -> int:
     common.recreate_database()
     common.setup_django()
@@ -118,6 +147,7 @@ def main() -> int:
         "admin application list": measure(admin_client, "/admin/groups/application/"),
         "member group page": measure(member_client, f"/groups/{groups[0].pk}/"),
     }
+    results["organiser home"] = organiser_home(admin_client)
     print(f"machine: {common.machine()}; in-process test client, median of {RUNS}")
     ok = True
     for name, (millis, queries) in results.items():

@@ -51,3 +51,55 @@ def member_with_groups(*, groups: int = 2, now: dt.datetime | None = None) -> tu
         made.append(group)
     sync_all(now=now)  # extend to today's horizon and plan the new meetings' hot seats
     return member, made
+
+
+def dashboard_round(*, groups: int = 50, now: dt.datetime | None = None) -> list:
+    """``groups`` active groups of five, each with six fortnightly meetings (five held, one
+    a week ahead) from a schedule saved by ``save_schedule`` before the first one, so the
+    rotation seated every presenter; the held meetings get absences, preparations (of
+    most presenters) and a commitment per member (done, not done or open)."""
+    from meetings.models import Absence, Commitment, CommitmentStatus, Meeting, Preparation
+
+    now = now or timezone.now()
+    first = timezone.localdate(now) - dt.timedelta(weeks=9)
+    made = []
+    for index in range(groups):
+        group = Group.objects.create(name=f"Runde {index:02d}")
+        for n in range(MEMBERS_PER_GROUP):
+            person = User.objects.create_user(
+                f"round{index}.{n}@example.org", display_name=f"Teilnehmerin {index}.{n}"
+            )
+            Membership.objects.create(
+                group=group, user=person, joined_at=now - dt.timedelta(days=90)
+            )
+        schedule = Schedule(
+            group=group,
+            weekday=first.weekday(),
+            first_date=first,
+            end_date=first + dt.timedelta(weeks=10),
+        )
+        save_schedule(schedule=schedule, now=now - dt.timedelta(weeks=10))
+        made.append(group)
+    statuses = [CommitmentStatus.DONE, CommitmentStatus.DONE, CommitmentStatus.NOT_DONE]
+    absences, preparations, commitments = [], [], []
+    held = Meeting.objects.filter(group__in=made, starts_at__lte=now).prefetch_related(
+        "hot_seats", "group__memberships"
+    )
+    for n, meeting in enumerate(held):
+        members = [m.user_id for m in meeting.group.memberships.all()]
+        seated = {seat.user_id for seat in meeting.hot_seats.all()}
+        absent = next(u for u in members[n % len(members) :] + members if u not in seated)
+        absences.append(Absence(meeting=meeting, user_id=absent))
+        preparations += [
+            Preparation(meeting=meeting, user_id=seat.user_id, story="Mein Angebot.")
+            for seat in meeting.hot_seats.all()
+            if n % 4
+        ]
+        commitments += [
+            Commitment(meeting=meeting, user_id=user_id, text="Angebot senden", status=s)
+            for user_id, s in zip(members, statuses * 2, strict=False)
+        ]
+    Absence.objects.bulk_create(absences)
+    Preparation.objects.bulk_create(preparations)
+    Commitment.objects.bulk_create(commitments)
+    return made

@@ -1,6 +1,7 @@
 """What the groups app contributes to the infrastructure (registered in ``ready()``).
 
 * the home page's "open for applications" section;
+* the organiser's home: each intake's funnel;
 * its part of the personal-data export and of account deletion.
 """
 
@@ -13,6 +14,7 @@ from groups import selectors, services
 from groups.models import Application, Intake, Membership
 from mastermind import outbox
 from mastermind.accounts.models import User
+from mastermind.ops.dashboard import dashboard_hooks
 from mastermind.pages import home_sections
 from mastermind.privacy import erasers, exporters
 from mastermind.privacy.services import iso
@@ -36,6 +38,12 @@ def notification_intakes():
 @home_sections.register("open intakes")
 def home_open_intakes(request: HttpRequest) -> tuple[str, dict]:
     return "groups/apply/_home_intakes.html", {"intakes": selectors.open_intakes()}
+
+
+@dashboard_hooks.register("intakes")
+def dashboard_intakes(*, request: HttpRequest, now: dt.datetime) -> tuple[str, dict]:
+    funnels = selectors.intake_funnels(now=now)
+    return "groups/organise/_dashboard_intakes.html", {"dashboard_funnels": funnels}
 
 
 def _applications_of(user: User):

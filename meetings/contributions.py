@@ -1,6 +1,7 @@
 """What the meetings app contributes to the layers below it (registered in ``ready()``).
 
 * the group page's meetings section and the welcome email's first meeting (groups);
+* the organiser's home: every group's members, next meeting, schedule and health (ops);
 * its part of the personal-data export and of account deletion (privacy).
 """
 
@@ -13,11 +14,13 @@ from groups.models import Group, Membership
 from groups.slots import slot_key
 from mastermind import outbox
 from mastermind.accounts.models import User
+from mastermind.ops.dashboard import dashboard_hooks
 from mastermind.outbox.kinds import EmailKind, unsubscribe_headers
 from mastermind.privacy import erasers, exporters
 from mastermind.privacy.services import iso
 from meetings import selectors
 from meetings.calendar import feed_cache
+from meetings.dashboard.groups import dashboard_context
 from meetings.models import (
     Absence,
     Commitment,
@@ -61,6 +64,11 @@ def notification_meetings():
 def group_page_meetings(*, group: Group, user: User, now: dt.datetime) -> tuple[str, dict]:
     context = selectors.group_page_context(group=group, user=user, now=now)
     return "meetings/_group_meetings.html", context
+
+
+@dashboard_hooks.register("groups")
+def dashboard_groups(*, request, now: dt.datetime) -> tuple[str, dict]:
+    return "meetings/dashboard/_groups.html", dashboard_context(now=now)
 
 
 WELCOME_DATES = 3

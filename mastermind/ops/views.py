@@ -2,10 +2,11 @@
 
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from mastermind.ops import attention, health
+from mastermind.ops import attention, dashboard, health
 
 
 @require_GET
@@ -19,5 +20,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def admin_index(request: HttpRequest) -> HttpResponse:
-    """The admin's index with what needs attention now on top (wrapped in admin_view)."""
-    return admin.site.index(request, extra_context={"attention": attention.items()})
+    """The organiser's home (wrapped in admin_view): what needs attention now, then the
+    sections the apps contribute (:mod:`mastermind.ops.dashboard`), then the admin's list."""
+    now = timezone.now()
+    templates, context = dashboard.sections(request, now)
+    return admin.site.index(
+        request,
+        extra_context={
+            "attention": attention.items(now),
+            "dashboard_sections": templates,
+            **context,
+        },
+    )
