@@ -8,12 +8,15 @@
 import datetime as dt
 
 from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils.translation import ngettext
 
 from groups.extensions import group_evening, group_page_sections, welcome_email_context
 from groups.models import Group, Membership
 from groups.slots import slot_key
 from mastermind import outbox
 from mastermind.accounts.models import User
+from mastermind.ops.attention import Attention, attention_hooks
 from mastermind.ops.dashboard import dashboard_hooks
 from mastermind.outbox.kinds import EmailKind, unsubscribe_headers
 from mastermind.privacy import erasers, exporters
@@ -31,6 +34,7 @@ from meetings.models import (
     Preparation,
     Schedule,
     SwapRequest,
+    SwapStatus,
 )
 from meetings.services import preferences
 from meetings.services.meetings import revise
@@ -109,6 +113,29 @@ def schedule_evening(*, group: Group) -> tuple[str, str] | None:
         return None
     start = schedule.start_time
     return slot_key(schedule.weekday, start.hour, start.minute), schedule.time_zone
+
+
+SWAP_WAITING = dt.timedelta(days=2)
+
+
+@attention_hooks.register("meetings")
+def meetings_attention(now: dt.datetime) -> list[Attention]:
+    """Swaps nobody answered for two days (groups without a schedule are flagged on the
+    home's groups section, right below)."""
+    items = []
+    waiting = SwapRequest.objects.filter(
+        status=SwapStatus.PENDING,
+        created_at__lte=now - SWAP_WAITING,
+        requester_meeting__starts_at__gt=now,
+    ).count()
+    if waiting:
+        text = ngettext(
+            "%(count)s hot-seat swap has waited more than two days for an answer.",
+            "%(count)s hot-seat swaps have waited more than two days for an answer.",
+            waiting,
+        )
+        items.append(Attention(text=text % {"count": waiting}, url=reverse("meetings:overview")))
+    return items
 
 
 @exporters.register("meetings")

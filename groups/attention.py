@@ -1,0 +1,62 @@
+"""What of the intakes needs the organiser now, for the attention list on the admin's index.
+
+One query for all recent intakes: applications waiting for a decision (urgent once the
+deadline has passed) and decisions that were made but not emailed yet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, F, Q
+from django.urls import reverse
+from django.utils.translation import ngettext
+
+from groups.models import Intake
+from groups.selectors import RECENT_INTAKE_DAYS
+from mastermind.ops.attention import Attention, attention_hooks
+
+
+@attention_hooks.register("intakes")
+def intake_attention(now: dt.datetime) -> list[Attention]:
+    confirmed = Q(applications__confirmed_at__isnull=False, applications__withdrawn_at=None)
+    undecided = confirmed & Q(applications__status="new")
+    unsent = confirmed & ~Q(applications__status="new")
+    unsent &= ~Q(applications__decision_sent_status=F("applications__status"))
+    intakes = (
+        Intake.objects.filter(deadline__gte=now - dt.timedelta(days=RECENT_INTAKE_DAYS))
+        .annotate(n_undecided=Count("applications", filter=undecided))
+        .annotate(n_unsent=Count("applications", filter=unsent))
+        .filter(Q(n_undecided__gt=0) | Q(n_unsent__gt=0))
+        .order_by("deadline", "pk")
+    )
+    items = []
+    for intake in intakes:
+        if intake.n_undecided:
+            items.append(_to_review(intake, now))
+        if intake.n_unsent:
+            items.append(_to_send(intake))
+    return items
+
+
+def _to_review(intake: Intake, now: dt.datetime) -> Attention:
+    url = reverse("admin:groups_application_changelist")
+    text = ngettext(
+        "%(count)s application to “%(intake)s” waits for your decision.",
+        "%(count)s applications to “%(intake)s” wait for your decision.",
+        intake.n_undecided,
+    ) % {"count": intake.n_undecided, "intake": intake.title}
+    return Attention(
+        text=text,
+        url=f"{url}?intake__id__exact={intake.pk}&status__exact=new",
+        urgent=intake.deadline <= now,
+    )
+
+
+def _to_send(intake: Intake) -> Attention:
+    text = ngettext(
+        "%(count)s decision for “%(intake)s” is not emailed yet.",
+        "%(count)s decisions for “%(intake)s” are not emailed yet.",
+        intake.n_unsent,
+    ) % {"count": intake.n_unsent, "intake": intake.title}
+    return Attention(text=text, url=reverse("admin:groups_intake_changelist"))
