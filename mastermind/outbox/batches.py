@@ -14,10 +14,10 @@ How it works
 2. **The row sent first leads.** When a row with a batch key is leased (step 3 of
    delivery), the same transaction locks every other *pending* row with that key, due or not
    (``SKIP LOCKED``: a row another worker holds is left to it, so two leads never wait for
-   each other), and the rows merged into any of them before, and hands them all, oldest
-   first, to the batch builder of the lead's kind (:func:`register_batch`). It builds one
-   email from the state at that moment and names the row whose kind the email counts as
-   (its reason, its one-click unsubscribe if optional).
+   each other), and the rows merged into any of them before, and hands them all with the
+   lead, oldest first, to the batch builder of the lead's kind (:func:`register_batch`).
+   It builds one email from the state at that moment and names the row whose kind the
+   email counts as (its reason, its one-click unsubscribe if optional).
 3. **The others are merged.** In the same transaction the other rows are marked
    ``merged`` with ``merged_into`` = the lead (or share the lead's ``skipped`` or
    ``expired`` when nothing is wanted any more or it is too late). They are never sent on
@@ -45,8 +45,8 @@ from django.utils import timezone
 from mastermind.core.mail import Email
 from mastermind.outbox.models import Notification, NotificationStatus
 
-# Takes the rows of one batch (the lead first, then the others oldest first) and returns the
-# email and the row whose kind it counts as, or None when none of it is wanted any more.
+# Takes the rows of one batch, oldest first (the lead among them), and returns the email and
+# the row whose kind it counts as, or None when none of it is wanted any more.
 # It raises ``Expired`` when every part would arrive too late to be useful.
 BatchBuilder = Callable[[Sequence[Notification]], tuple[Email, Notification] | None]
 _batch_builders: dict[str, BatchBuilder] = {}
@@ -94,7 +94,13 @@ def gather(lead: Notification, *, lock: bool) -> list[Notification]:
     if lock:
         merged = merged.select_for_update()
     rows += [row for row in merged.select_related("user") if row.pk != lead.pk]
-    return sorted(rows, key=lambda row: (row.created_at, row.pk))
+    return oldest_first(rows)
+
+
+def oldest_first(rows: Sequence[Notification]) -> list[Notification]:
+    """In the order they were claimed (an unsaved row, as in a preview, counts as new)."""
+    now = timezone.now()
+    return sorted(rows, key=lambda row: (row.created_at or now, row.pk or 0))
 
 
 def settle(lead: Notification, others: Sequence[Notification], status: str) -> None:

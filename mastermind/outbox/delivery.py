@@ -140,7 +140,7 @@ def build_message(notification: Notification, *, others: list[Notification] | No
             if notification.merged_into_id:
                 notification = notification.merged_into
             others = batches.gather(notification, lock=False)
-        built = batch_builder([notification, *others])
+        built = batch_builder(batches.oldest_first([notification, *others]))
         email, counts_as = built if built is not None else (None, None)
     if email is None:
         return None
