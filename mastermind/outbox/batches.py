@@ -87,12 +87,14 @@ def gather(lead: Notification, *, lock: bool) -> list[Notification]:
     pending = Notification.objects.filter(
         batch_key=lead.batch_key, status=NotificationStatus.PENDING, kind__in=_kinds_of[builder]
     ).exclude(pk=lead.pk)
+    # ``of=("self",)``: lock these rows only, never their recipients' (the user is joined,
+    # and PostgreSQL refuses FOR UPDATE on the nullable side of an outer join).
     if lock:
-        pending = pending.select_for_update(skip_locked=True)
+        pending = pending.select_for_update(skip_locked=True, of=("self",))
     rows = list(pending.select_related("user"))
     merged = Notification.objects.filter(merged_into__in=[lead.pk, *(r.pk for r in rows)])
     if lock:
-        merged = merged.select_for_update()
+        merged = merged.select_for_update(of=("self",))
     rows += [row for row in merged.select_related("user") if row.pk != lead.pk]
     return oldest_first(rows)
 

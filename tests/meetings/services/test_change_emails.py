@@ -13,11 +13,12 @@ from collections import Counter
 
 import pytest
 from django.core import mail
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 
 from mastermind.outbox.models import Notification, NotificationStatus
 from mastermind.outbox.tasks import send_notifications
 from meetings import services
+from meetings.calendar.feed import set_calendar_invitations
 from tests.factories import MemberSettingsFactory
 from tests.meetings.helpers import (
     after_window,
@@ -252,3 +253,24 @@ def test_german_readers_get_it_in_german_in_their_zone(clock):
         old = formats.date_format(start.astimezone(zoneinfo.ZoneInfo("Europe/Berlin")), "H:i")
     assert all("verschoben" in m.body and old in m.body for m in sent)
     assert all(m.subject.startswith("Verschoben:") for m in sent)
+
+
+def test_calendar_invitations_stay_one_per_change_and_are_not_delayed(group_in_english, clock):
+    group, users = group_in_english
+    invited = users[0]
+    set_calendar_invitations(user=invited, enabled=True)
+    meeting = future(group)[1]
+    services.sweep_reminders(timezone.now())
+    worker()  # the first invitations
+    start = meeting.starts_at
+    for hours in (1, 2):
+        clock.shift(dt.timedelta(minutes=1))
+        services.move_meeting(
+            meeting=meeting, starts_at=start + dt.timedelta(hours=hours), reason="Raum"
+        )
+        services.sweep_reminders(timezone.now())
+        sent = worker()
+        assert sent and {m.to[0] for m in sent} == {invited.email}  # the REQUEST, at once
+        assert all("METHOD:REQUEST" in str(m.message()) for m in sent)
+    after_window(clock)
+    assert sorted(m.to[0] for m in worker()) == sorted(u.email for u in users)  # one each
