@@ -340,6 +340,10 @@ CONTENT_SECURITY_POLICY = {
 # App settings.
 PRIVACY_NOTICE_VERSION = env.str("PRIVACY_NOTICE_VERSION", default="2026-11")
 MEETING_HORIZON_DAYS = env.int("MEETING_HORIZON_DAYS", default=365)
+# Changes that reach a member within this many seconds (a swap and the hot seats it moved,
+# several edits to one meeting) are told in one email, sent when the window of the first
+# ends (meetings/change_email.py). Calendar invitations are not delayed.
+CHANGE_EMAIL_WINDOW_SECONDS = env.int("CHANGE_EMAIL_WINDOW_SECONDS", default=5 * 60)
 # Rate limits (mastermind/ratelimit.py) count per client address; behind N trusted reverse
 # proxies set RATELIMIT_PROXY_COUNT=N so the address comes from X-Forwarded-For.
 RATELIMIT_ENABLED = env.bool("RATELIMIT_ENABLED", default=True)

@@ -8,7 +8,7 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         # Register the outbox builders of this app's emails and the signal receivers.
-        from meetings import contributions, notifications, receivers  # noqa: F401
+        from meetings import change_email, contributions, notifications, receivers  # noqa: F401
         from meetings.calendar import feed_cache
         from meetings.calendar import notifications as calendar_notifications  # noqa: F401
         from meetings.reminders import notifications as reminder_notifications  # noqa: F401

@@ -1,13 +1,17 @@
 """The outbox: every email the app sends on its own goes through here.
 
 The public API; the guarantees are described in :mod:`mastermind.outbox.delivery`
-(sending, retries), :mod:`~mastermind.outbox.claims` (claiming, publishing) and
+(sending, retries), :mod:`~mastermind.outbox.claims` (claiming, publishing),
+:mod:`~mastermind.outbox.batches` (several rows of one person told in one email) and
 :mod:`~mastermind.outbox.circuit` (the mail server's health).
-Apps register a builder per email kind (``@outbox.register(kind)``), claim rows with
-:func:`claim` or :func:`claim_many`, and tie each row to what it is about with
-:func:`about` (a generic relation: the outbox knows no app).
+Apps register a builder per email kind (``@outbox.register(kind)``, or one for several
+kinds told together: ``@outbox.register_batch(*kinds)``), claim rows with :func:`claim` or
+:func:`claim_many` (with :func:`batched` fields to wait for a window and be told together),
+and tie each row to what it is about with :func:`about` (a generic relation: the outbox
+knows no app).
 """
 
+from mastermind.outbox.batches import batched, register_batch
 from mastermind.outbox.circuit import circuit, is_permanent, probe, release_waiting
 from mastermind.outbox.claims import (
     CLAIM_BATCH_SIZE,
@@ -56,6 +60,7 @@ __all__ = [
     "about",
     "about_id",
     "backoff_seconds",
+    "batched",
     "build_message",
     "builder_for",
     "circuit",
@@ -69,6 +74,7 @@ __all__ = [
     "message_id",
     "probe",
     "register",
+    "register_batch",
     "release_waiting",
     "requeue_stuck",
     "send_again",

@@ -2,7 +2,8 @@
 
 An organiser reads it, so it shows human labels, the organiser's local times (the
 request's active time zone), what the email was about and a preview of its text; the
-machine fields (dedup key, payload) stay out of sight.
+machine fields (dedup key, payload, batch key) stay out of sight. A row told in another
+row's email (a batch) names that row ("sent with") and previews its email.
 """
 
 import re
@@ -48,7 +49,10 @@ class NotificationAdmin(SafeAdminMixin, admin.ModelAdmin):
     ordering = ("-created_at",)
     actions = ("send_again",)
     fieldsets = (
-        (None, {"fields": ("kind", "email", "user", "subject", "status", "last_error")}),
+        (
+            None,
+            {"fields": ("kind", "email", "user", "subject", "status", "merged_into", "last_error")},
+        ),
         (_("When"), {"fields": ("created_at", "due_at", "sent_at", "attempts")}),
         (_("The email"), {"fields": ("message_subject", "message_text")}),
     )
@@ -58,6 +62,7 @@ class NotificationAdmin(SafeAdminMixin, admin.ModelAdmin):
         "user",
         "subject",
         "status",
+        "merged_into",
         "last_error",
         "created_at",
         "due_at",

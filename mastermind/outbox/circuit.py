@@ -59,11 +59,13 @@ def close_circuit(now: datetime) -> int:
 
 
 def release_waiting(*, now: datetime | None = None) -> int:
-    """Make every pending row that waits in backoff due now, and queue it."""
+    """Make every pending row that waits in backoff due now, and queue it (never before
+    its ``not_before``: a batch's window is kept, see mastermind.outbox.batches)."""
     now = now or timezone.now()
     with transaction.atomic():
         ids = list(
             Notification.objects.filter(status=NotificationStatus.PENDING, due_at__gt=now)
+            .exclude(not_before__gt=now)
             .order_by("due_at")
             .values_list("pk", flat=True)
         )

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from mastermind.core.mail import Email
 from mastermind.core.registry import Hooks
+from mastermind.outbox.batches import batch_builder_for
 from mastermind.outbox.models import Notification, NotificationStatus
 
 # Rows per INSERT and per key lookup in claim_many: a sweep with up to this many due
@@ -42,7 +43,18 @@ def register(kind: str) -> Callable[[Builder], Builder]:
 
 
 def builder_for(kind: str) -> Builder:
-    return _builders[kind]
+    """The kind's builder; for a kind told in batches, its batch builder on one row."""
+    if kind in _builders:
+        return _builders[kind]
+    batch_builder = batch_builder_for(kind)
+    if batch_builder is None:
+        raise KeyError(kind)
+
+    def build_one(notification: Notification) -> Email | None:
+        built = batch_builder([notification])
+        return built[0] if built is not None else None
+
+    return build_one
 
 
 def about(subject: models.Model) -> dict:
@@ -56,7 +68,10 @@ def about_id(model: type[models.Model], pk: int) -> dict:
 
 
 def claim(*, kind: str, dedup_key: str, email: str, **fields) -> Notification | None:
-    """Insert one notification and enqueue it after commit; None if already claimed."""
+    """Insert one notification and enqueue it after commit; None if already claimed.
+
+    A row due later (a batch's window) is published by the re-queue once it is due.
+    """
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
@@ -64,7 +79,8 @@ def claim(*, kind: str, dedup_key: str, email: str, **fields) -> Notification | 
             )
     except IntegrityError:
         return None
-    enqueue([notification.pk])
+    if notification.due_at <= timezone.now():
+        enqueue([notification.pk])
     return notification
 
 
@@ -72,24 +88,27 @@ def claim_many(notifications: Iterable[Notification]) -> list[int]:
     """Claim many rows in one batch; returns the ids of the pending rows for these keys.
 
     Rows claimed earlier and still pending are included: enqueueing them again is safe.
+    Rows due later (a batch's window) are published by the re-queue once they are due.
     """
     rows = list(notifications)
     if not rows:
         return []
     now = timezone.now()
     for row in rows:
-        row.enqueued_at = now  # published on commit, below
+        row.enqueued_at = now if row.due_at <= now else None  # published on commit, below
     Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=CLAIM_BATCH_SIZE)
     keys = [row.dedup_key for row in rows]
     ids: list[int] = []
+    due: list[int] = []
     for start in range(0, len(keys), CLAIM_BATCH_SIZE):
-        ids.extend(
-            Notification.objects.filter(
-                dedup_key__in=keys[start : start + CLAIM_BATCH_SIZE],
-                status=NotificationStatus.PENDING,
-            ).values_list("pk", flat=True)
-        )
-    publish_on_commit(ids)
+        for pk, due_at in Notification.objects.filter(
+            dedup_key__in=keys[start : start + CLAIM_BATCH_SIZE],
+            status=NotificationStatus.PENDING,
+        ).values_list("pk", "due_at"):
+            ids.append(pk)
+            if due_at <= now:
+                due.append(pk)
+    publish_on_commit(due)
     return ids
 
 

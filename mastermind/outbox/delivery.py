@@ -19,7 +19,8 @@ How it works
    commit: no database lock or transaction is held while the network is slow. A second
    short transaction then marks the row sent (or records the failure), but only if the
    lease is still ours. A redelivered or duplicate task finds the row ``sent`` or leased and
-   sends nothing.
+   sends nothing. A row of a batch is built together with the other rows of its batch,
+   which are marked merged in the same transaction (:mod:`mastermind.outbox.batches`).
 4. **Message-ID.** Every message carries a Message-ID derived from its row
    (:func:`message_id`), the same on every attempt, so that servers and clients that
    de-duplicate by Message-ID drop a second copy.
@@ -43,7 +44,7 @@ How it works
 8. **Nothing silently dropped.** No far-future ETA or countdown task exists: the backoff
    lives in ``due_at``. Once a minute, :func:`requeue_stuck` (beat, "sweeps" queue)
    publishes rows that are due and were not queued since (retries after their backoff,
-   expired leases, messages lost by the broker).
+   rows of a batch after their window, expired leases, messages lost by the broker).
 
 The one window
 --------------
@@ -67,6 +68,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from mastermind.core.mail import render_email
+from mastermind.outbox import batches
 from mastermind.outbox.circuit import (
     circuit,
     close_circuit,
@@ -124,12 +126,25 @@ class Outcome:
     DONE = "done"  # nothing to do: not pending, skipped, expired or failed for good
 
 
-def build_message(notification: Notification):
-    """The kind's email for this row, with its footer and headers; None if not wanted."""
-    email = builder_for(notification.kind)(notification)
+def build_message(notification: Notification, *, others: list[Notification] | None = None):
+    """The kind's email for this row, with its footer and headers; None if not wanted.
+
+    A row of a batch is built with ``others``, the rest of its batch (by default the rows
+    it would gather now, unlocked: the admin's preview; a merged row shows its lead's).
+    """
+    batch_builder = batches.batch_builder_for(notification.kind)
+    if batch_builder is None:
+        email, counts_as = builder_for(notification.kind)(notification), notification
+    else:
+        if others is None:
+            if notification.merged_into_id:
+                notification = notification.merged_into
+            others = batches.gather(notification, lock=False)
+        built = batch_builder(batches.oldest_first([notification, *others]))
+        email, counts_as = built if built is not None else (None, None)
     if email is None:
         return None
-    complete(email, notification)
+    complete(email, counts_as)
     return render_email(email)
 
 
@@ -202,7 +217,7 @@ def _lease(notification_id: int, now: datetime):
         elif notification.status != NotificationStatus.PENDING:
             return Outcome.DONE, 0.0
         elif notification.due_at > now:
-            # Redelivered or released early during its backoff: not yet.
+            # Redelivered, released early during its backoff, or in its batch's window.
             return Outcome.RETRY, (notification.due_at - now).total_seconds()
         state = circuit()
         if state is not None and state["until"] > now.timestamp():
@@ -212,12 +227,14 @@ def _lease(notification_id: int, now: datetime):
             notification.due_at = datetime.fromtimestamp(until, tz=now.tzinfo)
             notification.save(update_fields=["status", "due_at", "last_error", "updated_at"])
             return Outcome.RETRY, until - now.timestamp()
+        others = batches.gather(notification, lock=True)  # see mastermind.outbox.batches
         try:
             # A savepoint: a query failing in a builder must not abort the transaction
             # that holds the row lock and records the outcome.
             with transaction.atomic():
-                message = build_message(notification)
+                message = build_message(notification, others=others)
         except Expired:
+            batches.settle(notification, others, NotificationStatus.EXPIRED)
             return _finish(notification, NotificationStatus.EXPIRED)
         except Exception as error:  # see "Failures" in the module docstring
             logger.exception("notification %s could not be built", notification.pk)
@@ -225,7 +242,9 @@ def _lease(notification_id: int, now: datetime):
             notification.last_error = describe(error)
             return _record_failure(notification, now=now)
         if message is None:
+            batches.settle(notification, others, NotificationStatus.SKIPPED)
             return _finish(notification, NotificationStatus.SKIPPED)
+        batches.settle(notification, others, NotificationStatus.MERGED)
         message.extra_headers["Message-ID"] = message_id(notification)
         notification.attempts += 1
         notification.status = NotificationStatus.SENDING
@@ -344,7 +363,11 @@ def send_again(notifications: Iterable[Notification]) -> int:
     ids = [n.pk for n in notifications]
     with transaction.atomic():
         updated = Notification.objects.filter(pk__in=ids).update(
-            status=NotificationStatus.PENDING, attempts=0, last_error="", due_at=timezone.now()
+            status=NotificationStatus.PENDING,
+            attempts=0,
+            last_error="",
+            due_at=timezone.now(),
+            merged_into=None,  # a merged row alone; a lead with the rows merged into it
         )
         enqueue(ids)
     return updated

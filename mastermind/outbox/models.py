@@ -18,6 +18,7 @@ class NotificationStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected by the mail server (permanent)")
     EXPIRED = "expired", _("Expired (found too late)")
     SKIPPED = "skipped", _("Skipped (no longer wanted)")
+    MERGED = "merged", _("Merged into another email to the same person")
 
 
 class Notification(models.Model):
@@ -25,7 +26,9 @@ class Notification(models.Model):
 
     ``dedup_key`` is the claim: it names what is sent to whom (for reminders
     ``kind:meeting:recipient``), and its unique constraint makes a second claim fail.
-    See :mod:`mastermind.outbox` for the delivery guarantees.
+    Rows with the same ``batch_key`` that are pending together go out as one email
+    (:mod:`mastermind.outbox.batches`). See :mod:`mastermind.outbox` for the delivery
+    guarantees.
     """
 
     kind = models.CharField(_("kind"), max_length=40, choices=EmailKind.choices, db_index=True)
@@ -70,6 +73,19 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # Batches (mastermind.outbox.batches): rows of one person with the same key that are
+    # pending together are sent as one email, built by the row sent first (the lead);
+    # ``not_before`` is the end of the row's window, ``merged_into`` the lead that told it.
+    batch_key = models.CharField(_("batch"), max_length=200, blank=True, default="")
+    not_before = models.DateTimeField(_("not before"), null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="merged",
+        verbose_name=_("sent with"),
+    )
 
     class Meta:
         verbose_name = _("notification")
@@ -78,6 +94,7 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["status", "due_at"]),
             models.Index(fields=["subject_type", "subject_id"]),
+            models.Index(fields=["batch_key", "status"]),
         ]
 
     def __str__(self) -> str:

@@ -3,7 +3,8 @@
 Only future meetings are (re)planned; past hot seats are the history the rotation builds on.
 HotSeat rows are changed with minimal churn (unchanged presenters keep their rows), a
 meeting's ``sequence`` goes up when its presenters change (it is the iCalendar SEQUENCE), and
-everyone whose hot seat moved gets one email per re-plan (see :func:`notify_moved`).
+everyone whose hot seat moved is told once per re-plan (see :func:`notify_moved`), in one
+email with the other changes of the same few minutes (:mod:`meetings.services.changes`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from meetings.domain.rotation import (
     plan_rotation,
 )
 from meetings.models import Absence, HotSeat, Meeting, MeetingStatus, MemberSettings, Schedule
+from meetings.services.changes import change_fields
 
 HOT_SEAT_CHANGED = EmailKind.HOT_SEAT_CHANGED
 
@@ -152,6 +154,7 @@ def notify_moved(*, group: Group, changes: dict[int, set[int]]) -> list[int]:
                 payload={
                     "meetings": sorted(pk for pk, moved in changes.items() if user_id in moved)
                 },
+                **change_fields(user_id=user_id, group_id=group.pk),
             )
         )
     return outbox.claim_many(rows)

@@ -1,4 +1,8 @@
-"""The organiser's cancel and move of single meetings, and membership changes' effect."""
+"""The organiser's cancel and move of single meetings, and membership changes' effect.
+
+Members are told of a cancel or move together with the other changes of the same few
+minutes, such as the hot seats it moved (:mod:`meetings.services.changes`).
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from mastermind.outbox.kinds import EmailKind
 from mastermind.outbox.models import Notification, NotificationStatus
 from meetings.calendar import feed, feed_cache
 from meetings.models import Meeting, MeetingStatus
+from meetings.services.changes import change_fields
 from meetings.services.hot_seat import replan_group
 
 MEETING_CHANGED = EmailKind.MEETING_CHANGED
@@ -208,6 +213,7 @@ def _tell_members(
             email=m.user.email,
             **outbox.about(meeting),
             payload=payload,
+            **change_fields(user_id=m.user_id, group_id=meeting.group_id),
         )
         for m in memberships
     )

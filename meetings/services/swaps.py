@@ -2,7 +2,8 @@
 
 Accepting exchanges the two presenters and pins both seats, so later re-plans keep the swap
 (unless one of them becomes absent, when the rotation fills the seat as usual), and moves
-each presenter's preparation with their hot seat.
+each presenter's preparation with their hot seat. Its email waits for the hot seats the
+re-plan moves and tells both in one (:mod:`meetings.services.changes`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from meetings.models import (
     SwapStatus,
 )
 from meetings.rules import is_current_member
+from meetings.services.changes import CHANGE_KINDS, change_fields
 from meetings.services.hot_seat import replan_group
 from meetings.services.meetings import revise
 
@@ -193,7 +195,10 @@ def _close(
 
 
 def _tell(swap: SwapRequest, kind: EmailKind, users: list[User]) -> None:
+    """An accepted swap is a change: told together with the hot seats it moved."""
+    group_id = swap.requester_meeting.group_id
     for user in users:
+        batch = change_fields(user_id=user.pk, group_id=group_id) if kind in CHANGE_KINDS else {}
         outbox.claim(
             kind=kind,
             dedup_key=kind.key(swap.pk, user.pk),
@@ -201,4 +206,5 @@ def _tell(swap: SwapRequest, kind: EmailKind, users: list[User]) -> None:
             user=user,
             **outbox.about(swap.requester_meeting),
             payload={"swap": swap.pk},
+            **batch,
         )

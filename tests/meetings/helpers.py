@@ -15,6 +15,7 @@ from mastermind import outbox
 from mastermind.outbox.models import Notification, NotificationStatus
 from meetings import services
 from meetings.models import Meeting, MeetingStatus, Schedule
+from meetings.services import changes
 from tests.factories import GroupFactory, MembershipFactory, UserFactory
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
@@ -57,6 +58,12 @@ def deliver_all(kind: str | None = None) -> list:
     for pk in pending.values_list("pk", flat=True):
         outbox.deliver(pk)
     return list(mail.outbox)
+
+
+def after_window(clock) -> None:
+    """Move the stopped clock past the change emails' window (meetings/services/changes.py),
+    when they are due."""
+    clock.shift(changes.window() + dt.timedelta(seconds=1))
 
 
 def leave(group: Group, user, at: dt.datetime) -> None:

@@ -163,10 +163,17 @@ def render_all(language: str) -> dict[str, tuple[object, object]]:
     """kind -> (the rendered message, the meeting it is about or None)."""
     world = world_for(language)
     rendered = {}
-    for kind, (notification, meeting) in notifications(world).items():
+    every = notifications(world)
+    for kind, (notification, meeting) in every.items():
         message = build_message(notification)
         assert message is not None, f"{kind}: the builder skipped it"
         rendered[str(kind)] = (message, meeting)
+    # Changes within a few minutes go as one email (meetings/change_email.py): all its parts.
+    together = [every[k][0] for k in ("swap_accepted", "meeting_changed", "hot_seat_changed")]
+    rendered["changes_together"] = (
+        build_message(together[0], others=together[1:]),
+        every[EmailKind.MEETING_CHANGED][1],
+    )
     rendered.update({name: (m, None) for name, m in allauth_emails(world, language).items()})
     return rendered
 

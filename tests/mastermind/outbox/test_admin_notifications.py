@@ -187,3 +187,39 @@ def test_the_log_and_a_preview_run_a_bounded_number_of_queries(
     with django_assert_max_num_queries(25):
         page = staff_client.get(reverse("admin:mastermind_notification_change", args=[rows[0].pk]))
     assert page.status_code == 200
+
+
+def test_a_merged_row_names_the_email_it_was_sent_with_and_previews_it(staff_client):
+    """A change told in another change's email (mastermind/outbox/batches.py)."""
+    from django.utils import timezone
+
+    from tests.factories import MembershipFactory
+
+    meeting = MeetingFactory(
+        starts_at=timezone.now() + timezone.timedelta(days=3),
+        ends_at=timezone.now() + timezone.timedelta(days=3, hours=2),
+    )
+    member = MembershipFactory(group=meeting.group, user=UserFactory(language="en")).user
+    common = {"email": member.email, "user": member, "subject": meeting, "batch_key": "changes:1"}
+    lead = Notification.objects.create(
+        kind="meeting_changed",
+        dedup_key="meeting_changed:lead",
+        status=NotificationStatus.SENT,
+        payload={"change": "moved", "reason": "Room", "old_starts_at": meeting.ends_at.isoformat()},
+        **common,
+    )
+    merged = Notification.objects.create(
+        kind="hot_seat_changed",
+        dedup_key="hot_seat_changed:merged",
+        status=NotificationStatus.MERGED,
+        merged_into=lead,
+        **common,
+    )
+    page = staff_client.get(
+        reverse("admin:mastermind_notification_change", args=[merged.pk]),
+        HTTP_ACCEPT_LANGUAGE="en",
+    ).content.decode()
+    assert "Mit einer anderen E-Mail an dieselbe Person versandt" in page
+    assert "versandt mit" in page.lower() and str(lead) in page
+    # The email it was told in, in the member's language: the move and the hot seats.
+    assert "has moved to" in page and "You have no hot seat planned" in page

@@ -8,7 +8,14 @@ from django.urls import reverse
 
 from meetings.models import AgendaItem, Meeting, MeetingStatus, Schedule
 from tests.factories import GroupFactory
-from tests.meetings.helpers import BERLIN, deliver_all, future, make_group, make_schedule
+from tests.meetings.helpers import (
+    BERLIN,
+    after_window,
+    deliver_all,
+    future,
+    make_group,
+    make_schedule,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
@@ -51,7 +58,7 @@ def test_invalid_schedule_shows_messages_and_saves_nothing(staff_client):
     assert not Schedule.objects.exists() and not Meeting.objects.exists()
 
 
-def test_cancel_action_asks_for_a_reason_then_cancels_and_tells_members(staff_client):
+def test_cancel_action_asks_for_a_reason_then_cancels_and_tells_members(staff_client, clock):
     group, users = make_group(2)
     make_schedule(group)
     meeting = future(group)[1]
@@ -63,10 +70,12 @@ def test_cancel_action_asks_for_a_reason_then_cancels_and_tells_members(staff_cl
     staff_client.post(url, {**data, "apply": "1", "reason": "Urlaub"})
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.CANCELLED and meeting.cancel_reason == "Urlaub"
+    assert deliver_all("meeting_changed") == []  # members are told once the window is over
+    after_window(clock)
     assert sorted(m.to[0] for m in deliver_all("meeting_changed")) == sorted(u.email for u in users)
 
 
-def test_move_action_moves_one_meeting_in_its_local_time(staff_client):
+def test_move_action_moves_one_meeting_in_its_local_time(staff_client, clock):
     group, _users = make_group(2)
     make_schedule(group)
     meeting = future(group)[1]
@@ -83,6 +92,7 @@ def test_move_action_moves_one_meeting_in_its_local_time(staff_client):
     meeting.refresh_from_db()
     assert meeting.starts_at == dt.datetime(2027, 1, 20, 18, tzinfo=BERLIN)
     assert meeting.is_override
+    after_window(clock)
     assert len(deliver_all("meeting_changed")) == 2
 
 

@@ -13,7 +13,15 @@ from meetings.forms.meetings import ScheduleAdminForm
 from meetings.models import Meeting, MeetingStatus
 from meetings.tasks import extend_meeting_horizon
 from tests.factories import GroupFactory
-from tests.meetings.helpers import BERLIN, NOW, deliver_all, future, make_group, make_schedule
+from tests.meetings.helpers import (
+    BERLIN,
+    NOW,
+    after_window,
+    deliver_all,
+    future,
+    make_group,
+    make_schedule,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
@@ -127,7 +135,7 @@ def test_horizon_task_adds_new_meetings_daily_and_is_idempotent(clock):
     assert Meeting.objects.filter(group=group).count() == 28
 
 
-def test_cancel_keeps_the_row_with_reason_and_tells_members():
+def test_cancel_keeps_the_row_with_reason_and_tells_members(clock):
     group, users = make_group(3)
     make_schedule(group)
     meeting = future(group)[1]
@@ -136,12 +144,13 @@ def test_cancel_keeps_the_row_with_reason_and_tells_members():
     assert meeting.status == MeetingStatus.CANCELLED
     assert meeting.cancel_reason == "Krankheit" and meeting.is_override
     assert not meeting.hot_seats.exists()
+    after_window(clock)
     sent = deliver_all("meeting_changed")
     assert sorted(m.to[0] for m in sent) == sorted(u.email for u in users)
     assert "Krankheit" in sent[0].body
 
 
-def test_move_keeps_duration_marks_override_and_tells_members():
+def test_move_keeps_duration_marks_override_and_tells_members(clock):
     group, _users = make_group(2)
     make_schedule(group)
     meeting = future(group)[0]
@@ -153,6 +162,7 @@ def test_move_keeps_duration_marks_override_and_tells_members():
     assert meeting.ends_at - meeting.starts_at == dt.timedelta(minutes=120)
     assert meeting.is_override and meeting.sequence == sequence + 1
     assert meeting.time_changed_at == NOW
+    after_window(clock)
     assert len(deliver_all("meeting_changed")) == 2
 
 

@@ -6,7 +6,14 @@ from django.urls import reverse
 
 from meetings import services
 from meetings.models import HotSeat, Preparation, SwapRequest, SwapStatus
-from tests.meetings.helpers import deliver_all, future, make_group, make_schedule, presenters
+from tests.meetings.helpers import (
+    after_window,
+    deliver_all,
+    future,
+    make_group,
+    make_schedule,
+    presenters,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
@@ -32,7 +39,7 @@ def test_request_emails_the_other_member(setup):
     assert [m.to[0] for m in deliver_all("swap_requested")] == [b.email]
 
 
-def test_accept_exchanges_pins_bumps_and_tells_both(setup):
+def test_accept_exchanges_pins_bumps_and_tells_both(setup, clock):
     _group, first, second, a, b = setup
     swap = services.request_swap(
         requester=a, requester_meeting=first, responder=b, responder_meeting=second
@@ -44,6 +51,7 @@ def test_accept_exchanges_pins_bumps_and_tells_both(setup):
     assert presenters(first) == {b.pk} and presenters(second) == {a.pk}
     assert all(HotSeat.objects.filter(meeting__in=[first, second]).values_list("pinned", flat=True))
     assert first.sequence > sequences[0] and second.sequence > sequences[1]
+    after_window(clock)
     assert sorted(m.to[0] for m in deliver_all("swap_accepted")) == sorted([a.email, b.email])
     assert SwapRequest.objects.get().status == SwapStatus.ACCEPTED
 
