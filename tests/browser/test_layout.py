@@ -67,6 +67,7 @@ def _pages(group, first, closed, open_intake) -> dict[str, str]:
         "group": group.get_absolute_url(),
         "group-meetings": reverse("meetings:group_meetings", args=[group.pk]),
         "meeting": first.get_absolute_url(),
+        "run-meeting": reverse("meetings:run_meeting", args=[first.pk]),
         "prepare": reverse("meetings:prepare", args=[first.pk]),
         "swap-request": reverse("meetings:swap_request", args=[first.pk]),
         "swaps": reverse("meetings:swaps"),

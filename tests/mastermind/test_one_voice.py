@@ -102,6 +102,8 @@ def _world():
         first.get_absolute_url(),
         past.get_absolute_url(),
         reverse("meetings:prepare", args=[first.pk]),
+        reverse("meetings:run_meeting", args=[first.pk]),
+        reverse("meetings:run_meeting", args=[past.pk]),
         reverse("meetings:swap_request", args=[first.pk]),
         reverse("meetings:swaps"),
         reverse("meetings:calendar"),

@@ -89,6 +89,8 @@ def _pages(w: World) -> dict[str, list[str]]:
             reverse("meetings:meeting_detail", args=[past]),
             reverse("meetings:meeting_detail", args=[cancelled]),
             reverse("meetings:prepare", args=[a]),
+            reverse("meetings:run_meeting", args=[a]),
+            reverse("meetings:run_meeting", args=[past]),
             reverse("meetings:swaps"),
             reverse("meetings:profile"),
         ],
