@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Min, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from mastermind import outbox
@@ -39,15 +40,16 @@ def broker_ok() -> bool:
 def outbox_status(now: datetime | None = None) -> dict:
     """The age of the oldest email still to send, how many are failing, the circuit.
 
-    Every row is created due at once (due_at only moves on after a failure), so the age of
-    a pending row is counted from its creation: a row waiting in backoff is old news.
+    A row is due at its creation, or at ``not_before`` when it waits for its batch window
+    (mastermind.outbox.batches); its age counts from then, so a row waiting in backoff is
+    old news and a row waiting for its window is not.
     Failing: pending after at least one failed attempt, or failed/rejected in the last day.
     """
     now = now or timezone.now()
     waiting = Notification.objects.filter(
         status__in=[NotificationStatus.PENDING, NotificationStatus.SENDING]
     )
-    stats = waiting.aggregate(oldest=Min("created_at"))
+    stats = waiting.aggregate(oldest=Min(Coalesce("not_before", "created_at")))
     failing = Notification.objects.filter(
         Q(status=NotificationStatus.PENDING, attempts__gt=0)
         | Q(

@@ -50,6 +50,22 @@ def test_healthz_turns_503_when_the_oldest_pending_email_is_too_old_and_200_when
         assert response.json()["outbox"]["oldest_pending_seconds"] is None
 
 
+def test_a_row_waiting_for_its_batch_window_is_not_counted_as_old(client, settings):
+    settings.HEALTH_OUTBOX_OLDEST_PENDING_SECONDS = 600
+    now = timezone.now()
+    with time_machine.travel(now - dt.timedelta(minutes=20), tick=False):
+        Notification.objects.create(
+            kind="meeting_changed",
+            dedup_key="batched",
+            email="a@example.org",
+            not_before=now - dt.timedelta(minutes=2),
+        )
+    with time_machine.travel(now, tick=False):
+        response = client.get("/healthz")
+    assert response.json()["outbox"]["oldest_pending_seconds"] == 120
+    assert response.status_code == 200
+
+
 def test_healthz_turns_503_when_too_many_emails_fail(client, settings):
     settings.HEALTH_OUTBOX_FAILING_MAX = 2
     for i in range(3):
