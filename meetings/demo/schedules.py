@@ -9,12 +9,14 @@ from django.utils import timezone
 from groups.models import Group, Membership
 from groups.slots import Weekday
 from meetings.models import (
+    Absence,
     Commitment,
     CommitmentStatus,
     HotSeat,
     Meeting,
     MeetingStatus,
     Pause,
+    Preparation,
     Schedule,
 )
 from meetings.services.hot_seat import replan_group
@@ -50,7 +52,7 @@ def seed(report: list[str]) -> None:
         )
         sync_meetings(schedule=schedule, replan=False)
         if created:
-            _history(group)
+            _history(group, struggling=index == 1)
         replan_group(group=group, notify=False)
     if groups:
         report.append(f"Meetings:  {len(groups)} groups with schedules, history and hot seats")
@@ -66,8 +68,12 @@ def _pauses(today: dt.date) -> None:
         Pause.objects.get_or_create(name=name, group=None, start_date=start, end_date=end)
 
 
-def _history(group: Group) -> None:
-    """Hot seats and commitments for the meetings that already took place."""
+def _history(group: Group, *, struggling: bool = False) -> None:
+    """Hot seats, commitments and preparations for the meetings that already took place.
+
+    A ``struggling`` group shows the organiser's home a group that needs attention: nobody
+    prepared a hot seat and half the group missed two of the last three meetings.
+    """
     now = timezone.now()
     past = list(
         Meeting.objects.filter(group=group, status=MeetingStatus.SCHEDULED, starts_at__lte=now)
@@ -95,3 +101,31 @@ def _history(group: Group) -> None:
                     "status": status,
                 },
             )
+    _preparations_and_absences(group, past, struggling)
+
+
+PREPARATION = (
+    "Mein Angebot verkauft sich schlechter als gedacht.",
+    "Wie ich zwei Kund:innen zu Stammkund:innen gemacht habe.",
+    "Soll ich die Preise erhöhen oder das Paket verkleinern?",
+)
+
+
+def _preparations_and_absences(group: Group, past: list[Meeting], struggling: bool) -> None:
+    members = list(Membership.objects.filter(group=group).order_by("pk"))
+    if struggling:
+        for meeting in past[-3:][:2]:
+            presenting = set(meeting.hot_seats.values_list("user_id", flat=True))
+            others = [m for m in members if m.user_id not in presenting]
+            for membership in others[: len(members) // 2 + 1]:
+                Absence.objects.get_or_create(meeting=meeting, user_id=membership.user_id)
+        return
+    for number, seat in enumerate(HotSeat.objects.filter(meeting__in=past).order_by("pk")):
+        Preparation.objects.get_or_create(
+            meeting_id=seat.meeting_id,
+            user_id=seat.user_id,
+            defaults={
+                "story": PREPARATION[number % len(PREPARATION)],
+                "feedback_wanted": "Was würden Sie an meiner Stelle als Nächstes tun?",
+            },
+        )

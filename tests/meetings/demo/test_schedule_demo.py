@@ -3,7 +3,8 @@
 import pytest
 
 from meetings.demo import schedules as demo
-from meetings.models import Commitment, HotSeat, Meeting, Pause, Schedule
+from meetings.health import group_health
+from meetings.models import Absence, Commitment, HotSeat, Meeting, Pause, Preparation, Schedule
 from tests.meetings.helpers import make_group
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
@@ -22,3 +23,13 @@ def test_demo_seed_is_idempotent_and_writes_history():
         meeting__group=first, meeting__series_date__lt="2027-01-01"
     ).exists()
     assert Commitment.objects.filter(meeting__group=first).exists()
+
+
+def test_the_demo_shows_healthy_groups_and_one_the_organiser_should_look_at():
+    groups = [make_group(5)[0] for _ in range(3)]
+    demo.seed([])
+    health = group_health(group_ids=[g.pk for g in groups])
+    flagged = [g for g in groups if health[g.pk].health.signals]
+    assert flagged == [groups[1]]
+    assert Preparation.objects.filter(meeting__group=groups[0]).exists()
+    assert Absence.objects.filter(meeting__group=groups[1]).exists()
