@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mastermind import outbox
 from mastermind.core.admin import SafeAdminMixin
+from mastermind.core.registry import Hooks
 from mastermind.outbox.models import Notification, NotificationStatus
 
 SIGN_IN_LINK = re.compile(r"\S*/signin/\S+")
@@ -40,14 +41,25 @@ def preview(notification: Notification):
     return message
 
 
+# Apps add list filters of their own (the group an email is about): each hook returns a
+# list of ``SimpleListFilter`` classes.
+list_filter_hooks = Hooks("list filters of the notifications log")
+
+
 @admin.register(Notification)
 class NotificationAdmin(SafeAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "kind", "email", "subject", "status", "error_short")
     list_filter = ("status", "kind", ("created_at", admin.DateFieldListFilter))
     search_fields = ("email", "dedup_key")
+    search_help_text = _("Search by recipient address.")
     date_hierarchy = "created_at"
     ordering = ("-created_at",)
     actions = ("send_again",)
+
+    def get_list_filter(self, request):
+        extra = [f for _name, hook in list_filter_hooks for f in hook()]
+        return (*self.list_filter, *extra)
+
     fieldsets = (
         (
             None,
