@@ -51,7 +51,7 @@ def prefetch_roles(meetings: list[Meeting]) -> None:
 
 
 def role_holders(meeting: Meeting) -> list[tuple[str, object]]:
-    """(role name in the active language, member) per role, facilitator first.
+    """(role name, translated when shown, member) per role, facilitator first.
 
     Reads the roles loaded by :func:`with_roles` or :func:`prefetch_roles`, else queries.
     """
@@ -60,4 +60,5 @@ def role_holders(meeting: Meeting) -> list[tuple[str, object]]:
         rows = list(meeting.roles.select_related("user"))
     order = list(MeetingRole.values)
     rows = sorted(rows, key=lambda row: order.index(row.role))
-    return [(str(row.get_role_display()), row.user) for row in rows]
+    # The lazy label: an email's context is built before its language is switched on.
+    return [(MeetingRole(row.role).label, row.user) for row in rows]
