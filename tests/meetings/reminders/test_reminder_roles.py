@@ -35,7 +35,7 @@ def test_meeting_reminder_names_the_roles(language, facilitator, timekeeper):
 
 
 def test_meeting_reminder_without_roles_names_none():
-    setup = make_group(members=1)
+    make_group(members=1)
     sweep_at(DUE)
     deliver_all(DUE)
     (message,) = mail.outbox

@@ -8,7 +8,7 @@ from icalendar import Calendar
 from meetings import services
 from meetings.calendar.feed import settings_for
 from meetings.models import Meeting, RoleAssignment
-from tests.meetings.helpers import NOW, future, make_group, make_schedule, presenters
+from tests.meetings.helpers import NOW, future, leave, make_group, make_schedule, presenters
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
@@ -112,9 +112,7 @@ def test_meeting_page_without_roles_has_no_roles_line(client):
 def test_feed_description_names_the_roles(client, language, facilitator, timekeeper):
     users, meeting, holders = _roles_group(language)
     body = client.get(f"/calendar/{settings_for(users[0]).feed_token}.ics").content
-    events = {
-        str(e["UID"]): str(e["DESCRIPTION"]) for e in Calendar.from_ical(body).walk("VEVENT")
-    }
+    events = {str(e["UID"]): str(e["DESCRIPTION"]) for e in Calendar.from_ical(body).walk("VEVENT")}
     description = events[f"meeting-{meeting.pk}@mastermind.test"]
     assert f"{facilitator}: {holders[F].first_name}\n{timekeeper}: {holders[T].first_name}" in (
         description
@@ -136,8 +134,11 @@ def test_feed_and_page_query_counts_with_roles_stay_bounded(
         assert client.get(page.get_absolute_url()).status_code == 200
 
 
-def test_nobody_gets_a_role_before_joining():
-    group, users = make_group(3)
-    make_schedule(group, rotate_facilitator=True)
-    assert NOW < future(group)[0].starts_at
-    assert {roles_of(m)[F] for m in future(group)} <= {u.pk for u in users}
+def test_member_who_leaves_loses_their_future_roles():
+    group, users = make_group(4)
+    make_schedule(group, rotate_facilitator=True, rotate_timekeeper=True)
+    third = future(group)[2]
+    leaver = next(u for u in users if u.pk == roles_of(third)[F])
+    leave(group, leaver, at=NOW + dt.timedelta(hours=1))
+    assert not RoleAssignment.objects.filter(user=leaver, meeting__starts_at__gt=NOW).exists()
+    assert all(set(roles_of(m)) == {F, T} for m in future(group))
