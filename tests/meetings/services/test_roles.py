@@ -8,6 +8,7 @@ from icalendar import Calendar
 from meetings import services
 from meetings.calendar.feed import settings_for
 from meetings.models import Meeting, RoleAssignment
+from meetings.services.preferences import update_profile
 from tests.meetings.helpers import NOW, future, leave, make_group, make_schedule, presenters
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
@@ -142,3 +143,19 @@ def test_member_who_leaves_loses_their_future_roles():
     leave(group, leaver, at=NOW + dt.timedelta(hours=1))
     assert not RoleAssignment.objects.filter(user=leaver, meeting__starts_at__gt=NOW).exists()
     assert all(set(roles_of(m)) == {F, T} for m in future(group))
+
+
+def test_renaming_a_role_holder_revises_the_meetings_of_their_role(client):
+    users, meeting, holders = _roles_group()
+    assert holders[F].pk not in presenters(meeting)
+    sequence = Meeting.objects.get(pk=meeting.pk).sequence
+    update_profile(
+        user=holders[F],
+        display_name="Zora Neu",
+        language="en",
+        time_zone="Europe/Berlin",
+        preferences={},
+    )
+    assert Meeting.objects.get(pk=meeting.pk).sequence == sequence + 1
+    body = client.get(f"/calendar/{settings_for(users[0]).feed_token}.ics").content.decode()
+    assert "Facilitator: Zora" in body
