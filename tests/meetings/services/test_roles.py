@@ -95,8 +95,8 @@ def test_meeting_page_shows_the_roles(client, language, facilitator, timekeeper)
     users, meeting, holders = _roles_group(language)  # the member's language applies
     client.force_login(users[0])
     page = client.get(meeting.get_absolute_url()).content.decode()
-    assert f"{facilitator}: {holders[F].first_name}" in page
-    assert f"{timekeeper}: {holders[T].first_name}" in page
+    assert f"<strong>{facilitator}:</strong> {holders[F].first_name}" in page
+    assert f"<strong>{timekeeper}:</strong> {holders[T].first_name}" in page
 
 
 def test_meeting_page_without_roles_has_no_roles_line(client):
