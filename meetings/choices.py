@@ -38,3 +38,10 @@ class AgendaKind(models.TextChoices):
 
 
 __all__ = ["AgendaKind", "HolidayRegion"]
+
+
+class MeetingRole(models.TextChoices):
+    """Roles that rotate like the hot seat, each turned on per group in its schedule."""
+
+    FACILITATOR = "facilitator", _("Facilitator")
+    TIMEKEEPER = "timekeeper", _("Timekeeper")

@@ -45,6 +45,8 @@ class Schedule(models.Model):
         default=1,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_HOT_SEATS)],
     )
+    rotate_facilitator = models.BooleanField(_("rotate a facilitator"), default=False)
+    rotate_timekeeper = models.BooleanField(_("rotate a timekeeper"), default=False)
     holiday_region = models.CharField(
         _("skip public holidays"),
         max_length=8,
@@ -384,3 +386,7 @@ class GroupAgenda(Group):
         proxy = True
         verbose_name = _("agenda")
         verbose_name_plural = _("agendas")
+
+
+# Defined apart to keep this module short; imported here so Django and callers find it.
+from meetings.role_assignment import RoleAssignment  # noqa: E402, F401

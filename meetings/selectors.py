@@ -24,6 +24,7 @@ from meetings.models import (
     SwapRequest,
     SwapStatus,
 )
+from meetings.role_assignment import prefetch_roles, role_holders
 from meetings.services.lifecycle import GROUP_ENDED_REASON
 
 UPCOMING_ON_GROUP_PAGE = 6
@@ -161,8 +162,11 @@ def previous_meeting(meeting: Meeting) -> Meeting | None:
 def meeting_detail_context(*, meeting: Meeting, user: User, now: dt.datetime | None = None) -> dict:
     now = now or timezone.now()
     meeting = (
-        Meeting.objects.prefetch_related(*with_people()).select_related("group").get(pk=meeting.pk)
+        Meeting.objects.prefetch_related(*with_people())
+        .select_related("group", "group__schedule")
+        .get(pk=meeting.pk)
     )
+    prefetch_roles([meeting])
     decorate([meeting], _memberships(meeting.group), user)
     previous = previous_meeting(meeting)
     last_commitments = (
@@ -175,6 +179,7 @@ def meeting_detail_context(*, meeting: Meeting, user: User, now: dt.datetime | N
     return {
         "meeting": meeting,
         "group": meeting.group,
+        "roles": role_holders(meeting),
         "agenda": agenda_for(meeting, meeting.presenters),
         "preparations": list(
             Preparation.objects.filter(meeting=meeting).select_related("user").order_by("pk")

@@ -52,6 +52,7 @@ class ScheduleInline(admin.StackedInline):
         "time_zone",
         ("first_date", "end_date"),
         "hot_seats",
+        ("rotate_facilitator", "rotate_timekeeper"),
         "holiday_region",
         "confirm_changes",
     )

@@ -17,6 +17,7 @@ from mastermind.accounts.models import User
 from mastermind.core.mail import absolute_url
 from meetings.calendar.ical import EventData, event_uid
 from meetings.models import AgendaItem, Meeting, MeetingStatus
+from meetings.role_assignment import role_holders
 
 # The group's own fields its meetings' events show (meetings/receivers.py re-issues them).
 GROUP_FIELDS = frozenset({"name", "video_url", "chat_url"})
@@ -76,6 +77,9 @@ def meeting_description(meeting: Meeting, agenda: list[AgendaItem]) -> str:
             if reason
             else _("This meeting is cancelled.")
         )
+    roles = [f"{name}: {user.first_name}" for name, user in role_holders(meeting)]
+    if roles:
+        parts.append("\n".join(roles))
     lines = agenda_lines(meeting, agenda)
     if lines:
         parts.append("\n".join([_("Agenda"), *lines]))

@@ -44,6 +44,7 @@ from meetings.models import (
     MemberSettings,
     new_feed_token,
 )
+from meetings.role_assignment import prefetch_roles, with_roles  # noqa: F401 (with_roles re-exported)
 
 CANCELLED_VISIBLE_DAYS = 30
 REFRESH_MINUTES = 60
@@ -109,12 +110,14 @@ def shown(meetings: QuerySet[Meeting], *, day: dt.datetime | None = None, now=No
 
 def feed_meetings(*, group_ids: tuple[int, ...], day: dt.datetime) -> list[Meeting]:
     """The meetings a feed shows, with group, hot seats and presenters (two queries)."""
-    return list(
+    meetings = list(
         shown(Meeting.objects.filter(group_id__in=group_ids), day=day)
-        .select_related("group")
+        .select_related("group", "group__schedule")
         .prefetch_related(with_presenters())
         .order_by("starts_at", "pk")
     )
+    prefetch_roles(meetings)  # no query unless a group rotates roles
+    return meetings
 
 
 def with_presenters() -> Prefetch:

@@ -46,7 +46,7 @@ def organizer() -> tuple[str, str]:
 def _meeting(notification: Notification) -> Meeting | None:
     return (
         Meeting.objects.select_related("group")
-        .prefetch_related(calendar.with_presenters())
+        .prefetch_related(calendar.with_presenters(), calendar.with_roles())
         .filter(pk=notification.subject_id)
         .first()
     )

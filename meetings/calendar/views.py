@@ -125,7 +125,9 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
 def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
     """ "Add to calendar" for one meeting: current members of its group and staff only."""
     meeting = get_object_or_404(
-        Meeting.objects.select_related("group").prefetch_related(calendar.with_presenters()),
+        Meeting.objects.select_related("group").prefetch_related(
+            calendar.with_presenters(), calendar.with_roles()
+        ),
         pk=pk,
         status__in=[MeetingStatus.SCHEDULED, MeetingStatus.CANCELLED],
     )

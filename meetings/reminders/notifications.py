@@ -30,6 +30,7 @@ from meetings.reminders.sweep import (
     MeetingKind,
     stamp,
 )
+from meetings.role_assignment import role_holders
 from meetings.services import preferences
 
 TEMPLATES = {
@@ -75,7 +76,7 @@ def build_meeting_email(notification: Notification) -> Email | None:
     kind = KINDS_BY_NAME[notification.kind]
     meeting = (
         Meeting.objects.select_related("group", "group__schedule")
-        .prefetch_related(feed.with_presenters())
+        .prefetch_related(feed.with_presenters(), feed.with_roles())
         .filter(pk=notification.subject_id)
         .first()
     )
@@ -92,6 +93,7 @@ def build_meeting_email(notification: Notification) -> Email | None:
         "group": meeting.group,
         "time_zone": user.time_zone,
         "presenters": presenters,
+        "roles": [(name, person.first_name) for name, person in role_holders(meeting)],
         "meeting_url": calendar_events.meeting_url(meeting),
         "profile_url": preferences.profile_url(),
         "unsubscribe_url": preferences.unsubscribe_url(user_id=user.pk, preference=kind.preference),

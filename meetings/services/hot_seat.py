@@ -29,6 +29,7 @@ from meetings.domain.rotation import (
 )
 from meetings.models import Absence, HotSeat, Meeting, MeetingStatus, MemberSettings, Schedule
 from meetings.services.changes import change_fields
+from meetings.services.roles import replan_roles
 
 HOT_SEAT_CHANGED = EmailKind.HOT_SEAT_CHANGED
 
@@ -49,7 +50,10 @@ def seats_for(group: Group) -> int:
 def replan_group(
     *, group: Group, now: dt.datetime | None = None, notify: bool = True
 ) -> dict[int, set[int]]:
-    """Re-plan the hot seats of the group's future meetings; returns meeting -> moved users."""
+    """Re-plan the hot seats and roles of the group's future meetings.
+
+    Returns meeting -> users whose hot seat moved (role changes bump the meeting's sequence too).
+    """
     now = now or timezone.now()
     with transaction.atomic():
         meetings = list(Meeting.objects.select_for_update().filter(group=group, starts_at__gt=now))
@@ -74,24 +78,23 @@ def replan_group(
             ).values_list("meeting__starts_at", "user_id")
         )
         count = seats_for(group)
-        plan = plan_rotation(
-            members=rotation_members(group=group),
-            history=history,
-            meetings=[
-                RotationMeeting(m.pk, m.starts_at, count, frozenset(absent[m.pk]), pins[m.pk])
-                for m in held
-            ],
-            now=now,
-        )
+        members = rotation_members(group=group)
+        planned = [
+            RotationMeeting(m.pk, m.starts_at, count, frozenset(absent[m.pk]), pins[m.pk])
+            for m in held
+        ]
+        plan = plan_rotation(members=members, history=history, meetings=planned, now=now)
         changes = changed_presenters(dict(old), plan)
         _write(changes, old, plan, pins)
-        bumped = [m.pk for m in held if m.pk in changes and old[m.pk]]
-        Meeting.objects.filter(pk__in=[m.pk for m in held if m.pk in changes]).update(
-            sequence=F("sequence") + 1, updated_at=now
+        roles_changed = replan_roles(
+            group=group, members=members, meetings=meetings, held=planned, presenters=plan, now=now
         )
+        bumped = [m.pk for m in held if m.pk in changes and old[m.pk]]
+        revised = [m.pk for m in held if m.pk in changes or m.pk in roles_changed]
+        Meeting.objects.filter(pk__in=revised).update(sequence=F("sequence") + 1, updated_at=now)
         if notify:
             notify_moved(group=group, changes={pk: changes[pk] for pk in bumped})
-        if changes:
+        if changes or roles_changed:
             feed_cache.changed(groups=[group.pk])
     return changes
 

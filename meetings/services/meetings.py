@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -170,9 +170,10 @@ def revise_group(*, group_id: int, now: dt.datetime | None = None) -> list[int]:
 
 
 def revise_presenter(*, user_id: int, now: dt.datetime | None = None) -> list[int]:
-    """The name a presenter is shown by changed: every shown event they present at."""
+    """The name a presenter or role holder is shown by changed: every shown event they present
+    at or hold a role in (the roles are in the description)."""
     now = now or timezone.now()
-    presenting = Meeting.objects.filter(hot_seats__user_id=user_id)
+    presenting = Meeting.objects.filter(Q(hot_seats__user_id=user_id) | Q(roles__user_id=user_id))
     return revise(meetings=feed.shown(presenting, now=now), now=now)
 
 
