@@ -135,3 +135,17 @@ def test_the_run_page_runs_a_bounded_number_of_queries(
     client.force_login(users[0])
     with django_assert_max_num_queries(18):
         assert client.get(reverse("meetings:run_meeting", args=[meeting.pk])).status_code == 200
+
+
+def test_the_run_page_names_the_facilitator_and_the_timekeeper(client):
+    group, users = make_group(4)
+    make_schedule(group, rotate_facilitator=True, rotate_timekeeper=True)
+    meeting = future(group)[0]
+    holders = {a.role: a.user for a in meeting.roles.select_related("user")}
+    client.force_login(users[0])
+    page = client.get(reverse("meetings:run_meeting", args=[meeting.pk]))
+    roles = dict(page.context["roles"])
+    assert {str(role) for role in roles} == {"Moderation", "Zeitwächter"}
+    assert set(roles.values()) == set(holders.values())
+    for person in holders.values():
+        assert person.first_name in page.content.decode()
