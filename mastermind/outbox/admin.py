@@ -51,7 +51,6 @@ class NotificationAdmin(SafeAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "kind", "email", "subject", "status", "error_short")
     list_filter = ("status", "kind", ("created_at", admin.DateFieldListFilter))
     search_fields = ("email", "dedup_key")
-    search_help_text = _("Search by recipient address.")
     date_hierarchy = "created_at"
     ordering = ("-created_at",)
     actions = ("send_again",)
