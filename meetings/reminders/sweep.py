@@ -38,8 +38,8 @@ steady-state sweep, with everything due already claimed, inserts and publishes n
 
 The number of queries does not depend on how many reminders are due: a fixed handful
 per kind, skipped for kinds with nothing due, plus the outbox's insert and key lookup
-in batches of 5,000 (13 queries for 500 or 5,000 due on PostgreSQL, see
-``bench/bench_sweep.py``).
+in batches of 5,000 (13 queries for 500 or 5,000 due on PostgreSQL before recaps and
+the health digest, 17-20 with them, see ``bench/bench_sweep.py``).
 
 Exactly once per (kind, meeting, recipient, time)
 -------------------------------------------------
