@@ -194,3 +194,17 @@ def test_a_member_who_joined_after_the_meeting_is_not_listed_as_there():
     body = _by_recipient()[newcomer.email].body
     there = re.search(r"^Wer war dabei: (.*)$", body, re.MULTILINE).group(1)
     assert there == ", ".join(u.first_name for u in setup.members)
+
+
+def test_a_meeting_moved_after_its_claim_gets_its_recap_at_the_new_time():
+    setup = make_group(members=1)
+    sweep_at(DUE)
+    later = dt.timedelta(hours=3)
+    setup.meeting.starts_at += later
+    setup.meeting.ends_at += later
+    setup.meeting.save()
+    deliver_all(DUE)
+    assert _sent() == []
+    assert sweep_at(DUE + later).new[KIND] == 1
+    deliver_all(DUE + later)
+    assert len(_sent()) == 1
