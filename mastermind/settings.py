@@ -340,6 +340,8 @@ CONTENT_SECURITY_POLICY = {
 # App settings.
 PRIVACY_NOTICE_VERSION = env.str("PRIVACY_NOTICE_VERSION", default="2026-11")
 MEETING_HORIZON_DAYS = env.int("MEETING_HORIZON_DAYS", default=365)
+# The recap email goes to the group this many minutes after a meeting ends.
+RECAP_DELAY_MINUTES = env.int("RECAP_DELAY_MINUTES", default=120)
 # Changes that reach a member within this many seconds (a swap and the hot seats it moved,
 # several edits to one meeting) are told in one email, sent when the window of the first
 # ends (meetings/change_email.py). Calendar invitations are not delayed.

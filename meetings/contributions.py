@@ -48,6 +48,8 @@ PREFERENCE_OF_KIND = {
     EmailKind.HOT_SEAT_CHANGED: "hot_seat_changes",
     EmailKind.CALENDAR_INVITATION: "calendar_invitations",
     EmailKind.INTAKE_DIGEST: "organiser_digests",
+    EmailKind.RECAP: "recaps",
+    EmailKind.HEALTH_DIGEST: "organiser_digests",
 }
 
 
@@ -147,6 +149,7 @@ def export_meetings_data(*, user: User) -> dict:
                 "meeting_reminders",
                 "preparation_reminders",
                 "commitment_prompts",
+                "recaps",
                 "hot_seat_changes",
                 "organiser_digests",
             )
@@ -165,6 +168,7 @@ def export_meetings_data(*, user: User) -> dict:
                 "story": p.story,
                 "value_for_others": p.value_for_others,
                 "feedback_wanted": p.feedback_wanted,
+                "takeaways": p.takeaways,
             }
             for p in Preparation.objects.filter(user=user).select_related("meeting")
         ],

@@ -254,6 +254,12 @@ class Preparation(models.Model):
     feedback_wanted = models.TextField(
         _("What exactly do I want feedback on?"), max_length=4000, blank=True
     )
+    # Sent to the group in the recap email after the meeting (meetings/reminders/recaps.py).
+    takeaways = models.TextField(
+        _("What I want to share with the group afterwards (optional)"),
+        max_length=4000,
+        blank=True,
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -370,6 +376,7 @@ class MemberSettings(models.Model):
     commitment_prompts = models.BooleanField(_("commitment prompts after meetings"), default=True)
     hot_seat_changes = models.BooleanField(_("hot-seat changes"), default=True)
     organiser_digests = models.BooleanField(_("organiser digests"), default=True)
+    recaps = models.BooleanField(_("recaps after meetings"), default=True)
 
     class Meta:
         verbose_name = _("member settings")

@@ -22,6 +22,7 @@ class EmailKind(models.TextChoices):
     INTEREST_CONFIRM = "interest_confirm", _("Interest list: confirm the address")
     INTAKE_ANNOUNCEMENT = "intake_announcement", _("Interest list: new intake")
     INTAKE_DIGEST = "intake_digest", _("Organiser: intake digest")
+    HEALTH_DIGEST = "health_digest", _("Organiser: weekly digest of groups that need attention")
     # groups
     WELCOME = "welcome", _("Welcome to the group")
     MEMBER_LEFT = "member_left", _("A member left")
@@ -32,6 +33,7 @@ class EmailKind(models.TextChoices):
     SECOND_REMINDER = "meeting_reminder_second", _("Second meeting reminder")
     PREPARATION_REMINDER = "preparation_reminder", _("Hot seat preparation reminder")
     COMMITMENTS_PROMPT = "commitments_prompt", _("Commitments prompt")
+    RECAP = "meeting_recap", _("Meeting recap")
     MEETING_CHANGED = "meeting_changed", _("Meeting cancelled or moved")
     HOT_SEAT_CHANGED = "hot_seat_changed", _("Hot seat changed")
     SWAP_REQUESTED = "swap_requested", _("Swap requested")
@@ -67,6 +69,7 @@ REASONS = {
         "You get this email because you are on the interest list for new intakes."
     ),
     EmailKind.INTAKE_DIGEST: _("You get this email because you organise this intake."),
+    EmailKind.HEALTH_DIGEST: _("You get this email because you organise groups."),
     EmailKind.WELCOME: _("You get this email because you have been placed in this group."),
     EmailKind.MEMBER_LEFT: _MEMBER,
     EmailKind.MEMBER_LEFT_ORGANISER: _("You get this email because you organise this group."),
@@ -77,6 +80,7 @@ REASONS = {
         "You get this email because you are on the hot seat at this meeting."
     ),
     EmailKind.COMMITMENTS_PROMPT: _MEMBER,
+    EmailKind.RECAP: _MEMBER,
     EmailKind.MEETING_CHANGED: _("You get this email because a meeting of your group changed."),
     EmailKind.HOT_SEAT_CHANGED: _MEMBER,
     EmailKind.SWAP_REQUESTED: _SWAP,

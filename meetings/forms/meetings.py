@@ -176,11 +176,13 @@ class AbsenceForm(TextPolicyFormMixin, forms.Form):
 class PreparationForm(TextPolicyFormMixin, forms.ModelForm):
     class Meta:
         model = Preparation
-        fields = ["story", "value_for_others", "feedback_wanted"]
+        fields = ["story", "value_for_others", "feedback_wanted", "takeaways"]
+
+    QUESTIONS = ("story", "value_for_others", "feedback_wanted")
 
     def clean(self):
         cleaned = super().clean()
-        if not any((cleaned.get(f) or "").strip() for f in self.Meta.fields):
+        if not any((cleaned.get(f) or "").strip() for f in self.QUESTIONS):
             raise ValidationError(_("Please fill in at least one of the questions."))
         return cleaned
 

@@ -12,6 +12,10 @@ What is sent
   the members who were not absent.
 - ``intake_digest``: when an intake's deadline passes, to ``settings.ORGANISER_EMAILS``,
   else to the active staff users.
+- ``meeting_recap``: ``settings.RECAP_DELAY_MINUTES`` after the end, to the current
+  members (:mod:`meetings.reminders.recaps`).
+- ``health_digest``: Monday mornings, to the same organisers as the intake digest, listing
+  the groups that need attention (:mod:`meetings.reminders.health_digest`).
 
 Each kind can be turned off per person (``MemberSettings``: meeting_reminders,
 preparation_reminders, commitment_prompts, organiser_digests). A group without a
@@ -34,8 +38,8 @@ steady-state sweep, with everything due already claimed, inserts and publishes n
 
 The number of queries does not depend on how many reminders are due: a fixed handful
 per kind, skipped for kinds with nothing due, plus the outbox's insert and key lookup
-in batches of 5,000 (13 queries for 500 or 5,000 due on PostgreSQL, see
-``bench/bench_sweep.py``).
+in batches of 5,000 (13 queries for 500 or 5,000 due on PostgreSQL before recaps and
+the health digest, 17-20 with them, see ``bench/bench_sweep.py``).
 
 Exactly once per (kind, meeting, recipient, time)
 -------------------------------------------------
@@ -95,6 +99,7 @@ from mastermind.outbox.kinds import EmailKind
 from mastermind.outbox.models import Notification
 from meetings.calendar import invitations
 from meetings.models import Absence, HotSeat, Meeting, MeetingStatus, Schedule
+from meetings.reminders import health_digest, recaps
 from meetings.services.preferences import wants_q
 
 LOOKBACK = timedelta(hours=6)
@@ -226,6 +231,12 @@ def sweep(now: datetime) -> SweepResult:
     digests = intake_digest_candidates(now=now)
     result.new[INTAKE_DIGEST] = len(digests)
     rows.extend(digests)
+    found = recaps.recap_candidates(now=now)
+    result.new[recaps.RECAP] = len(found)
+    rows.extend(found)
+    found = health_digest.health_digest_candidates(now=now)
+    result.new[health_digest.HEALTH_DIGEST] = len(found)
+    rows.extend(found)
     rows.extend(invitations.collect(now))
     # A fixed order makes parallel sweeps take the unique-index locks in the same order.
     rows.sort(key=lambda row: row.dedup_key)

@@ -70,6 +70,7 @@ def save_preparation(
     story: str,
     value_for_others: str,
     feedback_wanted: str,
+    takeaways: str = "",
     now: dt.datetime | None = None,
 ) -> Preparation:
     """Only a presenter of the meeting prepares it, and only before it starts."""
@@ -85,6 +86,7 @@ def save_preparation(
             "story": story,
             "value_for_others": value_for_others,
             "feedback_wanted": feedback_wanted,
+            "takeaways": takeaways,
         },
     )
     return preparation

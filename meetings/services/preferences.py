@@ -29,6 +29,7 @@ MEMBER_PREFERENCES = (
     "meeting_reminders",
     "preparation_reminders",
     "commitment_prompts",
+    "recaps",
     "hot_seat_changes",
     "calendar_invitations",
 )

@@ -65,3 +65,24 @@ def test_preparation_text_is_escaped(client, meeting_and_people):
     client.force_login(presenter)
     page = client.get(meeting.get_absolute_url()).content.decode()
     assert "<script>x" not in page and "&lt;script&gt;" in page
+
+
+def test_presenter_can_add_takeaways_to_share_afterwards(client, meeting_and_people):
+    meeting, presenter, _other = meeting_and_people
+    client.force_login(presenter)
+    url = reverse("meetings:prepare", args=[meeting.pk])
+    page = client.get(url).content.decode()
+    assert "Was ich danach mit der Gruppe teilen möchte (optional)" in page
+    client.post(url, {**DATA, "takeaways": "Kleine Schritte"})
+    assert Preparation.objects.get().takeaways == "Kleine Schritte"
+
+
+def test_takeaways_alone_are_not_a_preparation(client, meeting_and_people):
+    meeting, presenter, _other = meeting_and_people
+    client.force_login(presenter)
+    response = client.post(
+        reverse("meetings:prepare", args=[meeting.pk]),
+        {"story": "", "value_for_others": "", "feedback_wanted": "", "takeaways": "Nur das"},
+    )
+    assert response.status_code == 200
+    assert not Preparation.objects.exists()

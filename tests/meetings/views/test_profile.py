@@ -134,3 +134,13 @@ def test_profile_query_count_does_not_grow_with_groups(
     client.force_login(user)
     with django_assert_max_num_queries(6):
         assert client.get(URL).status_code == 200
+
+
+def test_members_can_turn_recaps_off(client):
+    user = UserFactory()
+    client.force_login(user)
+    content = client.get(URL).content.decode()
+    assert 'name="recaps"' in content
+    assert "Rückblicke nach Treffen" in content
+    client.post(URL, valid_data())  # "recaps" not posted: unchecked
+    assert MemberSettings.objects.get(user=user).recaps is False
