@@ -149,3 +149,14 @@ def test_the_run_page_names_the_facilitator_and_the_timekeeper(client):
     assert set(roles.values()) == set(holders.values())
     for person in holders.values():
         assert person.first_name in page.content.decode()
+
+
+def test_the_meeting_page_shows_the_takeaways_the_presenter_shared(client, two_seat_meeting):
+    _group, users, meeting, seats = two_seat_meeting
+    Preparation.objects.filter(meeting=meeting, user=seats[0].user).update(
+        takeaways="Preise <b>testen</b>, nicht raten"
+    )
+    client.force_login(users[2])
+    body = client.get(meeting.get_absolute_url()).content.decode()
+    assert "Preise &lt;b&gt;testen&lt;/b&gt;, nicht raten" in body
+    assert "Mit der Gruppe geteilte Erkenntnisse" in body
