@@ -19,7 +19,8 @@ from icalendar import Calendar
 
 from groups.models import GroupStatus, Membership
 from meetings.calendar.ical import event_uid
-from meetings.models import Absence, HotSeat, Meeting, MeetingStatus
+from meetings.choices import MeetingRole
+from meetings.models import Absence, HotSeat, Meeting, MeetingStatus, RoleAssignment, Schedule
 
 CONTENT = ("DTSTART", "DTEND", "SUMMARY", "DESCRIPTION", "LOCATION", "STATUS", "URL")
 
@@ -119,8 +120,22 @@ def overlaps(meetings: list[Meeting]) -> list[tuple[int, int]]:
 
 
 def rotation_problems(group_id: int, now: dt.datetime) -> list[str]:
-    """Safety and fairness of the future hot seats, checked from the rows alone."""
+    """Safety and fairness of the future hot seats and roles, checked from the rows alone.
+
+    Every future held meeting has as many presenters as the schedule has hot seats (fewer
+    only when fewer people can come); each role the group rotates has a holder who can
+    come, who is not presenting while someone else could take it, and the two roles are
+    held by two people while enough can come.
+    """
     problems = []
+    schedule = Schedule.objects.filter(group_id=group_id).first()
+    wanted = schedule.hot_seats if schedule else 1
+    roles_on = _roles_on(schedule)
+    holders = defaultdict(dict)
+    for meeting_id, role, user_id in RoleAssignment.objects.filter(
+        meeting__group_id=group_id
+    ).values_list("meeting_id", "role", "user_id"):
+        holders[meeting_id][role] = user_id
     memberships = list(Membership.objects.filter(group_id=group_id))
     meetings = list(Meeting.objects.filter(group_id=group_id).order_by("starts_at", "pk"))
     seats = defaultdict(list)
@@ -144,8 +159,11 @@ def rotation_problems(group_id: int, now: dt.datetime) -> list[str]:
                 and m.user_id not in absent[meeting.pk]
             }
             presenters = [seat.user_id for seat in held_seats]
-            if available and len(presenters) != 1:
+            if len(presenters) != min(wanted, len(available)):
                 problems.append(f"meeting {meeting.pk} has presenters {presenters}")
+            problems += _role_problems(
+                meeting.pk, roles_on, holders[meeting.pk], available, presenters
+            )
             for seat in held_seats:
                 if seat.user_id not in available:
                     problems.append(f"meeting {meeting.pk}: presenter {seat.user_id} unavailable")
@@ -160,4 +178,33 @@ def rotation_problems(group_id: int, now: dt.datetime) -> list[str]:
         if meeting.status == MeetingStatus.SCHEDULED:
             for seat in held_seats:
                 last[seat.user_id] = meeting.starts_at
+    return problems
+
+
+def _roles_on(schedule) -> list[str]:
+    if schedule is None:
+        return []
+    return [
+        role
+        for role, on in (
+            (MeetingRole.FACILITATOR, schedule.rotate_facilitator),
+            (MeetingRole.TIMEKEEPER, schedule.rotate_timekeeper),
+        )
+        if on
+    ]
+
+
+def _role_problems(meeting_id, roles_on, holders, available, presenters) -> list[str]:
+    problems = []
+    for role in roles_on:
+        holder = holders.get(role)
+        if available and holder is None:
+            problems.append(f"meeting {meeting_id}: nobody holds {role}")
+        elif holder is not None and holder not in available:
+            problems.append(f"meeting {meeting_id}: {role} {holder} cannot come")
+        elif holder in presenters and len(available) > len(presenters):
+            problems.append(f"meeting {meeting_id}: {role} {holder} also presents")
+    enough = len(roles_on) == 2 and len(available) >= len(presenters) + 2
+    if enough and len(set(holders.values())) < 2:
+        problems.append(f"meeting {meeting_id}: one person holds both roles {holders}")
     return problems

@@ -75,8 +75,17 @@ class Round(RuleBasedStateMachine):
                     )
                     calendar.set_calendar_invitations(user=user, enabled=True)
                     self.users.append(user)
+                # The second group has two hot seats a meeting and both roles; the first
+                # one hot seat and a facilitator.
                 services.save_schedule(
-                    schedule=Schedule(group=group, first_date=dt.date(2027, 1, 5), weekday=1)
+                    schedule=Schedule(
+                        group=group,
+                        first_date=dt.date(2027, 1, 5),
+                        weekday=1,
+                        hot_seats=2 if group is self.groups[1] else 1,
+                        rotate_facilitator=True,
+                        rotate_timekeeper=group is self.groups[1],
+                    )
                 )
         self.feeds = {
             user.pk: calendar.feed_path(calendar.settings_for(user)) for user in self.users
@@ -366,7 +375,7 @@ class Round(RuleBasedStateMachine):
                     )
 
     @invariant()
-    def hot_seats_are_safe_and_fair(self):
+    def hot_seats_and_roles_are_safe_and_fair(self):
         for group in self.groups:
             assert model.rotation_problems(group.pk, self.now) == []
 
