@@ -10,9 +10,12 @@ import pytest
 import time_machine
 from django.core import mail
 from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
 
 from groups import services, signing
-from groups.models import GroupStatus, Membership, RenewalAnswer
+from groups.attention import free_places_attention
+from groups.models import Group, GroupStatus, Membership, RenewalAnswer
 from groups.services import proposals, renewal
 from groups.terms import add_months
 from mastermind.outbox.kinds import EmailKind
@@ -192,3 +195,25 @@ def test_groups_without_a_term_are_never_asked():
     MembershipFactory(group=GroupFactory())
     assert renewal.sweep() == {"asked": 0, "terms_ended": 0}
     assert not mail.outbox
+
+
+@pytest.mark.parametrize("groups", [1, 10])
+def test_free_places_after_a_term_need_the_organisers_attention(
+    groups, django_assert_max_num_queries
+):
+    ended = []
+    for _ in range(groups):
+        group, (leaver, *_rest) = term_group(3)  # the intake's maximum is 5
+        answer(leaver, RenewalAnswer.LEAVE)
+        ended.append(group)
+    untouched, _members = term_group(2)
+    Group.objects.filter(pk=untouched.pk).update(term_ends_on=TERM_END + dt.timedelta(days=9))
+    with time_machine.travel(berlin_noon(TERM_END)):
+        renewal.sweep()
+        with django_assert_max_num_queries(1):
+            items = free_places_attention(timezone.now())
+    assert len(items) == groups
+    assert items[0].text == f"„{ended[0].name}“ hat nach der Laufzeit 3 freie Plätze."
+    assert items[0].url == reverse("groups:group_manage", args=[ended[0].pk])
+    with time_machine.travel(berlin_noon(TERM_END + dt.timedelta(days=31))):
+        assert free_places_attention(timezone.now()) == []
