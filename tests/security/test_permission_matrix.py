@@ -66,6 +66,7 @@ def same(status: int) -> str:
 TAMPERED = "eyJwayI6MX0:1tampered:invalidsignature"
 LOGIN, ADMIN = "302 302", "302 302 302 302 302"
 
+
 def renewal_token(w: World) -> str:
     """a1's renewal link (a capability): group A gets a term that ends in ten days."""
     ends = timezone.localdate() + dt.timedelta(days=10)
