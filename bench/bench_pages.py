@@ -38,7 +38,7 @@ SLOTS = [f"{d}-{h}" for d in ("mon", "tue", "wed", "thu", "fri") for h in (18, 1
 TARGETS = {
     "admin application list": (150.0, 10),
     "member group page": (50.0, 15),
-    "organiser home": (150.0, 20),
+    "organiser home": (150.0, 22),  # constant: each hook of the home runs its own few
 }
 DASHBOARD_GROUPS = 50
 

@@ -1,7 +1,9 @@
-"""What of the intakes needs the organiser now, for the attention list on the admin's index.
+"""What of the intakes and groups needs the organiser now, for the admin index's list.
 
 One query for all recent intakes: applications waiting for a decision (urgent once the
-deadline has passed) and decisions that were made but not emailed yet.
+deadline has passed) and decisions that were made but not emailed yet. One query for the
+groups whose term ended lately with free places (members who did not continue): the
+organiser fills them from the waitlist on the group's page.
 """
 
 from __future__ import annotations
@@ -9,12 +11,16 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Count, F, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import ngettext
 
-from groups.models import Intake
+from groups.models import Group, GroupStatus, Intake, current_membership_q
 from groups.selectors import RECENT_INTAKE_DAYS
 from mastermind.ops.attention import Attention, attention_hooks
+
+# How long after a term's end its free places are shown.
+FREE_PLACES_DAYS = 30
 
 
 @attention_hooks.register("intakes")
@@ -60,3 +66,32 @@ def _to_send(intake: Intake) -> Attention:
         intake.n_unsent,
     ) % {"count": intake.n_unsent, "intake": intake.title}
     return Attention(text=text, url=reverse("admin:groups_intake_changelist"))
+
+
+@attention_hooks.register("free places after a term")
+def free_places_attention(now: dt.datetime) -> list[Attention]:
+    # capacity as services.group_capacity: the intake's maximum, 5 without an intake
+    groups = (
+        Group.objects.filter(
+            status=GroupStatus.ACTIVE,
+            term_renewed_at__gte=now - dt.timedelta(days=FREE_PLACES_DAYS),
+        )
+        .annotate(
+            n_current=Count(
+                "memberships", filter=current_membership_q(now, prefix="memberships__")
+            ),
+            capacity=Coalesce("intake__max_group_size", 5),
+        )
+        .filter(n_current__lt=F("capacity"))
+        .order_by("name", "pk")
+    )
+    items = []
+    for group in groups:
+        free = group.capacity - group.n_current
+        text = ngettext(
+            "“%(group)s” has %(count)s free place after its term.",
+            "“%(group)s” has %(count)s free places after its term.",
+            free,
+        ) % {"group": group.name, "count": free}
+        items.append(Attention(text=text, url=reverse("groups:group_manage", args=[group.pk])))
+    return items

@@ -65,6 +65,13 @@ class Intake(models.Model):
         choices=TopicPreference.choices,
         default=TopicPreference.SIMILAR,
     )
+    term_months = models.PositiveSmallIntegerField(
+        _("term (months)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_("How long the groups run before members are asked whether they continue."),
+    )
     proposal = models.JSONField(_("current group proposal"), null=True, blank=True, editable=False)
     groups_created_at = models.DateTimeField(_("groups created at"), null=True, blank=True)
     announced_at = models.DateTimeField(_("announced to interest list at"), null=True, blank=True)
@@ -277,6 +284,13 @@ class Group(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    term_ends_on = models.DateField(
+        _("term ends on"),
+        null=True,
+        blank=True,
+        help_text=_("Members are asked before this day whether they continue; empty: no term."),
+    )
+    term_renewed_at = models.DateTimeField(_("last term ended at"), null=True, editable=False)
 
     class Meta:
         verbose_name = _("group")
@@ -307,6 +321,11 @@ class MembershipQuerySet(models.QuerySet):
         return self.filter(current_membership_q(at))
 
 
+class RenewalAnswer(models.TextChoices):
+    CONTINUE = "continue", _("Continues")
+    LEAVE = "leave", _("Leaves at the end of the term")
+
+
 class Membership(models.Model):
     """A person's time in a group. Rows are never deleted: leaving sets left_at."""
 
@@ -332,6 +351,12 @@ class Membership(models.Model):
     joined_at = models.DateTimeField(_("joined at"), default=timezone.now)
     left_at = models.DateTimeField(_("left at"), null=True, blank=True)
     left_reason = models.CharField(_("reason for leaving"), max_length=200, blank=True)
+    # The answer to the renewal question for the group's current term (cleared when a
+    # term moves on); blank: not answered.
+    renewal_answer = models.CharField(
+        _("renewal answer"), max_length=16, choices=RenewalAnswer.choices, blank=True
+    )
+    renewal_answered_at = models.DateTimeField(_("renewal answered at"), null=True, blank=True)
 
     objects = MembershipQuerySet.as_manager()
 

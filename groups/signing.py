@@ -18,6 +18,7 @@ APPLICATION_CONFIRM = "groups.application.confirm"
 APPLICATION_MANAGE = "groups.application.manage"
 INTEREST_CONFIRM = "groups.interest.confirm"
 INTEREST_UNSUBSCRIBE = "groups.interest.unsubscribe"
+RENEWAL_ANSWER = "groups.renewal.answer"
 
 
 class BadToken(Exception):
@@ -48,3 +49,27 @@ def read(purpose: str, token: str, *, max_age: dt.timedelta | None = None) -> Cl
     if not isinstance(data, dict) or not isinstance(data.get("pk"), int):
         raise BadToken
     return Claim(pk=data["pk"], email=str(data.get("e", "")))
+
+
+@dataclass(frozen=True)
+class RenewalClaim:
+    pk: int
+    email: str
+    term_ends_on: dt.date
+
+
+def make_renewal(*, pk: int, email: str, term_ends_on: dt.date) -> str:
+    """The renewal link of one membership for one term: it stops working once the term
+    has moved on (the service compares the date with the group's)."""
+    data = {"pk": pk, "e": email.lower(), "t": term_ends_on.isoformat()}
+    return signing.dumps(data, salt=RENEWAL_ANSWER, compress=True)
+
+
+def read_renewal(token: str) -> RenewalClaim:
+    claim = read(RENEWAL_ANSWER, token)
+    data = signing.loads(token, salt=RENEWAL_ANSWER)
+    try:
+        term_ends_on = dt.date.fromisoformat(str(data.get("t")))
+    except ValueError as error:
+        raise BadToken from error
+    return RenewalClaim(pk=claim.pk, email=claim.email, term_ends_on=term_ends_on)

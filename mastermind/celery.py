@@ -35,6 +35,9 @@ app.conf.beat_schedule = {
         "task": "meetings.extend_meeting_horizon",
         "schedule": crontab(hour=3, minute=17),
     },
+    # Renewal questions and term ends (groups/services/renewal.py): a term ends on a day
+    # in the group's time zone, so a quarter-hour tick is soon enough.
+    "sweep-renewals": {"task": "groups.sweep_renewals", "schedule": 15 * 60.0},
     "purge-expired-applications": {
         "task": "groups.purge_expired_applications",
         "schedule": crontab(hour=4, minute=7),

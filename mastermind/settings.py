@@ -271,6 +271,7 @@ CELERY_TASK_ROUTES = {
     "meetings.sweep_reminders": {"queue": "sweeps"},
     "mastermind.requeue_stuck_notifications": {"queue": "sweeps"},
     "mastermind.probe_mail_server": {"queue": "sweeps"},
+    "groups.sweep_renewals": {"queue": "sweeps"},
 }
 # A message is acknowledged after its task ran (acks_late), and given back to the broker
 # when the worker process running it dies (reject_on_worker_lost): a worker killed while
@@ -351,6 +352,8 @@ CHANGE_EMAIL_WINDOW_SECONDS = env.int("CHANGE_EMAIL_WINDOW_SECONDS", default=5 *
 RATELIMIT_ENABLED = env.bool("RATELIMIT_ENABLED", default=True)
 RATELIMIT_PROXY_COUNT = env.int("RATELIMIT_PROXY_COUNT", default=0)
 APPLICATION_RETENTION_DAYS = env.int("APPLICATION_RETENTION_DAYS", default=180)
+# How many days before a group's term ends its members are asked whether they continue.
+RENEWAL_QUESTION_DAYS = env.int("RENEWAL_QUESTION_DAYS", default=21)
 # The outbox (mastermind/outbox/delivery.py): how long a send may hold a row before another
 # worker may take it over (above the send task's hard time limit), and /healthz thresholds.
 OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=3 * 60)

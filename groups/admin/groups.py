@@ -23,7 +23,7 @@ from mastermind.core.admin import SafeAdminMixin
 
 class MembershipInline(admin.TabularInline):
     model = Membership
-    fields = ("user", "joined_at", "left_at", "left_reason", "topics_display")
+    fields = ("user", "joined_at", "left_at", "left_reason", "renewal_display", "topics_display")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -32,10 +32,18 @@ class MembershipInline(admin.TabularInline):
     verbose_name_plural = _("membership history")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("user")
+        return super().get_queryset(request).select_related("user", "group")
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("after the term"))
+    def renewal_display(self, obj: Membership) -> str:
+        if obj.renewal_answer:
+            return obj.get_renewal_answer_display()
+        if obj.group.term_ends_on and obj.is_current:
+            return _("Not answered yet")
+        return "—"
 
     @admin.display(description=_("topics"))
     def topics_display(self, obj: Membership) -> str:

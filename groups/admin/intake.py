@@ -48,6 +48,7 @@ class IntakeAdminForm(forms.ModelForm):
             "title", "slug", "pitch", "opens_at", "deadline", "min_group_size",
             "max_group_size", "topics", "topic_preference", "meeting_every_weeks",
             "meeting_weekday", "meeting_start_time", "meeting_duration_minutes", "time_zone",
+            "term_months",
         )  # fmt: skip
 
     def __init__(self, *args, **kwargs):
@@ -69,7 +70,7 @@ def _count(status: str | None = None, *, confirmed: bool = True) -> Count:
     return Count("applications", filter=condition)
 
 
-GROUP_FIELDS = ("min_group_size", "max_group_size", "topics", "topic_preference")
+GROUP_FIELDS = ("min_group_size", "max_group_size", "topics", "topic_preference", "term_months")
 MEETING_FIELDS = (
     "meeting_every_weeks", "meeting_weekday", "meeting_start_time", "meeting_duration_minutes",
     "time_zone",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 from groups import events
 from groups.models import Application, Group, GroupStatus, Intake, Membership
 from groups.services.proposals import eligible_applications
+from groups.terms import add_months
 from mastermind import outbox
 from mastermind.accounts.models import User
 from mastermind.core.text import strip_forbidden
@@ -137,6 +139,8 @@ def create_groups(*, intake: Intake, by: User | None) -> list[Group]:
                 % {"names": ", ".join(names) or ", ".join(map(str, missing))}
             )
         groups, memberships = [], []
+        today = timezone.localdate(timezone=ZoneInfo(intake.time_zone))
+        term_ends_on = add_months(today, intake.term_months) if intake.term_months else None
         with translation.override(settings.LANGUAGE_CODE):
             for index, plan in enumerate(planned):
                 group = Group.objects.create(
@@ -147,6 +151,7 @@ def create_groups(*, intake: Intake, by: User | None) -> list[Group]:
                     intake=intake,
                     time_zone=intake.time_zone,
                     description=_description(intake, plan),
+                    term_ends_on=term_ends_on,
                 )
                 groups.append(group)
                 for app_id in plan["members"]:

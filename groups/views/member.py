@@ -16,6 +16,7 @@ from groups.forms.groups import LeaveGroupForm
 from groups.models import Group, Membership, current_membership_q
 from groups.services import GroupsError, leave_group
 from groups.views import organise as views_organise
+from groups.views import renewal as views_renewal
 from groups.views import signin as signin_links
 
 
@@ -101,4 +102,5 @@ urlpatterns = [
     path("groups/<int:pk>/leave/", leave, name="leave_group"),
     *signin_links.urlpatterns,
     *views_organise.urlpatterns,
+    *views_renewal.urlpatterns,
 ]

@@ -21,7 +21,7 @@ from groups.forms.groups import (
     PinForm,
     RunMatchingForm,
 )
-from groups.models import Application, Group, Intake, MatchingPin, TopicPreference
+from groups.models import Application, Group, Intake, MatchingPin, RenewalAnswer, TopicPreference
 from groups.services import proposals
 
 # --------------------------------------------------------------------------- proposal page
@@ -218,6 +218,20 @@ def proposal_unpin(request: HttpRequest, pk: int, pin_pk: int) -> HttpResponse:
 # --------------------------------------------------------------------------- one group
 
 
+def _renewal_answers(group: Group, current: list) -> dict | None:
+    """Who continues after the term, who leaves, who has not answered (None: no term)."""
+    if group.term_ends_on is None:
+        return None
+    by_answer = {answer: [m for m in current if m.renewal_answer == answer] for answer in
+                 (RenewalAnswer.CONTINUE, RenewalAnswer.LEAVE, "")}  # fmt: skip
+    return {
+        "asked_from": services.renewal.question_opens_on(group),
+        "continuing": by_answer[RenewalAnswer.CONTINUE],
+        "leaving": by_answer[RenewalAnswer.LEAVE],
+        "unanswered": by_answer[""],
+    }
+
+
 def _group_context(group: Group, **forms) -> dict:
     history = group.memberships.select_related("user", "application").order_by("joined_at", "pk")
     current = [m for m in history if m.is_current]
@@ -226,6 +240,7 @@ def _group_context(group: Group, **forms) -> dict:
         "current": current,
         "history": [m for m in history if not m.is_current],
         "capacity": services.group_capacity(group),
+        "renewal": _renewal_answers(group, current),
         "add_form": forms.get("add_form") or AddFromWaitlistForm(group=group),
         "move_form": forms.get("move_form") or MoveMemberForm(group=group),
         "end_form": forms.get("end_form") or EndGroupForm(),

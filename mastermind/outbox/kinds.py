@@ -28,6 +28,7 @@ class EmailKind(models.TextChoices):
     MEMBER_LEFT = "member_left", _("A member left")
     MEMBER_LEFT_ORGANISER = "member_left_organiser", _("Organiser: a member left")
     GROUP_ENDED = "group_ended", _("The group ended")
+    RENEWAL_QUESTION = "renewal_question", _("Renewal: do you continue?")
     # meetings
     MEETING_REMINDER = "meeting_reminder", _("Meeting reminder")
     SECOND_REMINDER = "meeting_reminder_second", _("Second meeting reminder")
@@ -74,6 +75,9 @@ REASONS = {
     EmailKind.MEMBER_LEFT: _MEMBER,
     EmailKind.MEMBER_LEFT_ORGANISER: _("You get this email because you organise this group."),
     EmailKind.GROUP_ENDED: _("You get this email because you were a member of this group."),
+    EmailKind.RENEWAL_QUESTION: _(
+        "You get this email because you are a member of this group and its term ends soon."
+    ),
     EmailKind.MEETING_REMINDER: _MEMBER,
     EmailKind.SECOND_REMINDER: _MEMBER,
     EmailKind.PREPARATION_REMINDER: _(

@@ -24,7 +24,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
 from groups import signing
-from groups.models import Application
+from groups.models import Application, Group, Membership
+from groups.services import renewal
 from tests.security.helpers import (
     A_GROUP_NAME,
     A_PRIVATE,
@@ -64,6 +65,17 @@ def same(status: int) -> str:
 
 TAMPERED = "eyJwayI6MX0:1tampered:invalidsignature"
 LOGIN, ADMIN = "302 302", "302 302 302 302 302"
+
+
+def renewal_token(w: World) -> str:
+    """a1's renewal link (a capability): group A gets a term that ends in ten days."""
+    ends = timezone.localdate() + dt.timedelta(days=10)
+    Group.objects.filter(pk=w.group_a.pk).update(term_ends_on=ends)
+    membership = Membership.objects.select_related("user", "group").get(
+        group=w.group_a, user=w.a1, left_at=None
+    )
+    return renewal.answer_link_token(membership)
+
 
 # fmt: off
 ROWS = [
@@ -110,6 +122,9 @@ ROWS = [
     Row("group A", "get", r("groups:group_detail", pk=lambda w: w.group_a.pk), f"{LOGIN} 200 404 404 200"),
     Row("group B", "get", r("groups:group_detail", pk=lambda w: w.group_b.pk), f"{LOGIN} 404 200 404 200"),
     Row("leave A GET", "get", r("groups:leave_group", pk=lambda w: w.group_a.pk), f"{LOGIN} 200 404 404 404"),
+    Row("renewal answer (a1's link)", "get", r("groups:renewal_answer", token=renewal_token), same(200), leak_check=False),
+    Row("renewal answer POST (a1's link)", "post", r("groups:renewal_answer", token=renewal_token), same(200), {"answer": "continue"}, leak_check=False),
+    Row("renewal answer tampered", "post", r("groups:renewal_answer", token=lambda w: TAMPERED), same(404), {"answer": "leave"}),
     Row("leave A", "post", r("groups:leave_group", pk=lambda w: w.group_a.pk), f"{LOGIN} 302 404 404 404", {"reason": ""}),
     # The link is made before the matrix signs a1 in; a1's own sign-in uses it up (410).
     Row("a1's sign-in link", "get", World.signin_path, "200 200 410 200 200 200", leak_check=False),

@@ -153,7 +153,7 @@ def test_the_home_runs_the_same_number_of_queries_for_1_and_50_groups(
     made = make_round(groups)  # 50 groups: 300 meetings, 250 of them held
     assert Meeting.objects.count() == 6 * groups
     client.force_login(StaffFactory(language="de"))
-    with django_assert_max_num_queries(19):
+    with django_assert_max_num_queries(20):
         response = client.get(reverse("admin:index"))
     assert response.status_code == 200
     assert response.content.decode().count('<svg class="spark"') == 3 * len(made)
