@@ -1,13 +1,25 @@
 """Journey, part 5: a member runs the meeting through its agenda, ticks off last time's
-commitment and records the next one, on a phone and on a laptop (issue 16)."""
+commitment and records the next one, on a phone and on a laptop; a member answers the
+renewal question of the group's term from the email (issue 16)."""
 
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
+from groups.models import Group, Membership
+from groups.services import renewal
 from meetings.choices import AgendaKind
 from meetings.models import AgendaItem, Commitment, CommitmentStatus, Meeting
-from tests.browser.helpers import axe_violations, member_group, screenshot, sign_in_by_code, tr
+from tests.browser.helpers import (
+    axe_violations,
+    emailed_link,
+    last_mail_to,
+    member_group,
+    screenshot,
+    sign_in_by_code,
+    tr,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -63,3 +75,27 @@ def test_a_facilitator_runs_the_meeting_and_members_keep_their_commitments(
     assert recorded.text == "Preise an drei Kund:innen testen"
     assert "Preise an drei Kund:innen testen" in page.inner_text("main")
     screenshot(page, f"facilitator-recorded-{width}")
+
+
+@pytest.mark.parametrize("browser_page", ["de", "en"], indirect=True)
+def test_a_member_answers_the_renewal_question_from_the_email(browser_page, live_server):
+    page = browser_page
+    group, users = member_group(language=page.language)
+    member = users[1]
+    member.language = page.language
+    member.save()
+    Group.objects.filter(pk=group.pk).update(
+        term_ends_on=timezone.localdate() + dt.timedelta(days=7)
+    )
+    group.intake.term_months = 6
+    group.intake.save()
+    renewal.sweep()
+    link = emailed_link(live_server, last_mail_to(member.email).body, "/groups/renewal/")
+    page.goto(link)
+    assert axe_violations(page) == []
+    screenshot(page, "renewal-question")
+    page.get_by_role("button", name=tr(page, "Yes, I continue")).click()
+    page.wait_for_load_state()
+    membership = Membership.objects.get(group=group, user=member)
+    assert membership.renewal_answer == "continue"
+    screenshot(page, "renewal-answered")
