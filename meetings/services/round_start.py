@@ -25,9 +25,8 @@ from groups import services as group_services
 from groups.models import Application, Group, Intake
 from groups.services.proposals import reference_date
 from groups.slots import convert_slot, parse_slot
-from meetings.domain.recurrence import occurrences
 from meetings.models import Schedule
-from meetings.services.schedule import horizon_end, pauses_for, save_schedule
+from meetings.services.schedule import pauses_for, save_schedule, series_for
 
 # The fields of a schedule the organiser sets on the confirmation page.
 SCHEDULE_FIELDS = (
@@ -54,9 +53,12 @@ class PlannedGroup:
     initial: dict  # the schedule fields, as the confirmation form's initial data
 
 
+def local_today(intake: Intake, now: dt.datetime) -> dt.date:
+    return timezone.localtime(now, zoneinfo.ZoneInfo(intake.time_zone)).date()
+
+
 def default_start(intake: Intake, now: dt.datetime) -> dt.date:
-    today = timezone.localtime(now, zoneinfo.ZoneInfo(intake.time_zone)).date()
-    return today + dt.timedelta(days=LEAD_DAYS)
+    return local_today(intake, now) + dt.timedelta(days=LEAD_DAYS)
 
 
 def first_weekday_on_or_after(start: dt.date, weekday: int) -> dt.date:
@@ -117,18 +119,9 @@ def first_meetings(
 ) -> list:
     """The first ``count`` evenings (aware starts) a new group with this schedule meets."""
     schedule = Schedule(**{name: data[name] for name in SCHEDULE_FIELDS})
-    series = occurrences(
-        first_date=schedule.first_date,
-        every_weeks=schedule.every_weeks,
-        weekday=schedule.weekday,
-        start_time=schedule.start_time,
-        duration_minutes=schedule.duration_minutes,
-        time_zone=schedule.time_zone,
-        until=None,
-        horizon_end=horizon_end(schedule=schedule, now=now),
-        pauses=pauses_for(group=None) if pauses is None else pauses,
-        holiday_region=schedule.holiday_region or None,
-    )
+    if pauses is None:
+        pauses = pauses_for(group=None)
+    series = series_for(schedule=schedule, now=now, pauses=pauses)
     return [occ.starts_at for occ in series if occ.is_held][:count]
 
 

@@ -83,7 +83,13 @@ def pauses_for(*, group: Group) -> list[PausePeriod]:
     return [PausePeriod(p.name, p.start_date, p.end_date) for p in rows]
 
 
-def series_for(*, schedule: Schedule, now: dt.datetime) -> list[Occurrence]:
+def series_for(
+    *, schedule: Schedule, now: dt.datetime, pauses: list[PausePeriod] | None = None
+) -> list[Occurrence]:
+    """The schedule's series; ``pauses`` default to the group's and the global ones (pass
+    them for a schedule whose group does not exist yet)."""
+    if pauses is None:
+        pauses = pauses_for(group=schedule.group)
     return occurrences(
         first_date=schedule.first_date,
         every_weeks=schedule.every_weeks,
@@ -93,7 +99,7 @@ def series_for(*, schedule: Schedule, now: dt.datetime) -> list[Occurrence]:
         time_zone=schedule.time_zone,
         until=schedule.end_date,
         horizon_end=horizon_end(schedule=schedule, now=now),
-        pauses=pauses_for(group=schedule.group),
+        pauses=pauses,
         holiday_region=schedule.holiday_region or None,
     )
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
-
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import ValidationError
@@ -32,7 +30,7 @@ def create_groups(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, _("The groups of this intake have already been created."))
         return proposal_url
     now = timezone.now()
-    today = timezone.localtime(now, zoneinfo.ZoneInfo(intake.time_zone)).date()
+    today = round_start.local_today(intake, now)
     start = round_start.default_start(intake, now)
     planned = round_start.planned_groups(intake=intake, start=start)
     if not planned:
