@@ -51,7 +51,7 @@ def build_welcome(notification: Notification) -> Email | None:
     )
 
 
-def _recipient_and_membership(notification: Notification):
+def recipient_and_membership(notification: Notification):
     """The active recipient and the membership the email is about; (None, None) if gone."""
     recipient = notification.user
     if recipient is None or not recipient.is_active:
@@ -62,7 +62,7 @@ def _recipient_and_membership(notification: Notification):
 
 @outbox.register(EmailKind.MEMBER_LEFT)
 def build_member_left(notification: Notification) -> Email | None:
-    recipient, membership = _recipient_and_membership(notification)
+    recipient, membership = recipient_and_membership(notification)
     if membership is None:
         return None
     group = membership.group
@@ -114,7 +114,7 @@ def build_member_left_organiser(notification: Notification) -> Email | None:
 @outbox.register(EmailKind.GROUP_ENDED)
 def build_group_ended(notification: Notification) -> Email | None:
     """Tell a member, once, that their group has ended and its meetings are off."""
-    recipient, membership = _recipient_and_membership(notification)
+    recipient, membership = recipient_and_membership(notification)
     if membership is None:
         return None
     return Email(

@@ -2,7 +2,8 @@
 
 from django.urls import reverse
 
-from groups.models import GroupStatus, Membership
+from groups.models import GroupStatus
+from groups.notifications.groups import recipient_and_membership
 from groups.services import renewal
 from mastermind import outbox
 from mastermind.core.mail import Email, absolute_url
@@ -14,14 +15,7 @@ from mastermind.outbox.models import Notification
 def build_renewal_question(notification: Notification) -> Email | None:
     """Ask once per term, with one link per answer. Skipped if the member left, the group
     ended or the term this row was claimed for has moved on."""
-    recipient = notification.user
-    if recipient is None or not recipient.is_active:
-        return None
-    membership = (
-        Membership.objects.select_related("group", "user")
-        .filter(pk=notification.subject_id)
-        .first()
-    )
+    recipient, membership = recipient_and_membership(notification)
     if membership is None or not membership.is_current:
         return None
     group = membership.group
