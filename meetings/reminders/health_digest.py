@@ -140,16 +140,10 @@ def build_health_digest(notification: Notification) -> Email | None:
     anchor = datetime.strptime(notification.payload["anchor"], "%Y%m%dT%H%MZ")
     if now >= anchor.replace(tzinfo=UTC) + STALE_AFTER:
         raise outbox.Expired
-    user = notification.user
-    headers: dict[str, str] = {}
-    language, time_zone, to = settings.LANGUAGE_CODE, settings.TIME_ZONE, notification.email
-    if user is not None:
-        if not (user.is_active and user.is_staff):
-            return None
-        if not preferences.wants(user_id=user.pk, preference=PREFERENCE):
-            return None
-        language, time_zone, to = user.language, user.time_zone, user.email
-        headers = preferences.unsubscribe_headers(user_id=user.pk, preference=PREFERENCE)
+    address = preferences.organiser_address(notification)
+    if address is None:
+        return None
+    user, (language, time_zone, to, headers) = notification.user, address
     with translation.override(language):  # the reasons are put into words here
         groups = groups_needing_attention(now)
     if not groups:

@@ -8,7 +8,6 @@ it would arrive too late to be useful (recorded as expired).
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
@@ -123,16 +122,10 @@ def build_intake_digest(notification: Notification) -> Email | None:
     intake = Intake.objects.filter(pk=notification.subject_id).first()
     if intake is None or stamp(intake.deadline) != notification.payload.get("anchor"):
         return None  # deleted, or the deadline moved: the new deadline has its own claim
-    user = notification.user
-    headers: dict[str, str] = {}
-    language, time_zone, to = settings.LANGUAGE_CODE, settings.TIME_ZONE, notification.email
-    if user is not None:
-        if not (user.is_active and user.is_staff):
-            return None
-        if not preferences.wants(user_id=user.pk, preference="organiser_digests"):
-            return None
-        language, time_zone, to = user.language, user.time_zone, user.email
-        headers = preferences.unsubscribe_headers(user_id=user.pk, preference="organiser_digests")
+    address = preferences.organiser_address(notification)
+    if address is None:
+        return None
+    user, (language, time_zone, to, headers) = notification.user, address
     counts = dict(
         Application.objects.filter(intake=intake)
         .confirmed()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import transaction
@@ -142,3 +143,18 @@ def unsubscribe_headers(*, user_id: int, preference: str) -> dict[str, str]:
 
 def profile_url() -> str:
     return absolute_url(reverse("meetings:profile"))
+
+
+def organiser_address(notification) -> tuple[str, str, str, dict] | None:
+    """Language, time zone, address and unsubscribe headers of an organiser digest: the
+    staff member's own, or the site's for an address from ``ORGANISER_EMAILS``; None if the
+    user is no longer active staff or turned organiser digests off."""
+    user = notification.user
+    if user is None:
+        return settings.LANGUAGE_CODE, settings.TIME_ZONE, notification.email, {}
+    if not (user.is_active and user.is_staff):
+        return None
+    if not wants(user_id=user.pk, preference="organiser_digests"):
+        return None
+    headers = unsubscribe_headers(user_id=user.pk, preference="organiser_digests")
+    return user.language, user.time_zone, user.email, headers
