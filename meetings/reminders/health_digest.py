@@ -39,7 +39,6 @@ from meetings.reminders import sweep as _sweep
 from meetings.services import preferences
 
 HEALTH_DIGEST = EmailKind.HEALTH_DIGEST
-PREFERENCE = "organiser_digests"
 DIGEST_WEEKDAY = 0  # Monday
 DIGEST_HOUR = 8
 # A digest that could not be sent within a day is replaced by next week's.
