@@ -1,7 +1,8 @@
 """What of the intakes and groups needs the organiser now, for the admin index's list.
 
-One query for all recent intakes: applications waiting for a decision (urgent once the
-deadline has passed) and decisions that were made but not emailed yet. One query for the
+One query for all recent intakes (:func:`groups.selectors.intakes_to_act_on`): applications
+waiting for a decision (urgent once the deadline has passed) and decisions that were made
+but not emailed yet. One query for the
 groups whose term ended lately with free places (members who did not continue): the
 organiser fills them from the waitlist on the group's page.
 """
@@ -10,13 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import ngettext
 
+from groups import selectors
 from groups.models import Group, GroupStatus, Intake, current_membership_q
-from groups.selectors import RECENT_INTAKE_DAYS
 from mastermind.ops.attention import Attention, attention_hooks
 
 # How long after a term's end its free places are shown.
@@ -25,17 +26,7 @@ FREE_PLACES_DAYS = 30
 
 @attention_hooks.register("intakes")
 def intake_attention(now: dt.datetime) -> list[Attention]:
-    confirmed = Q(applications__confirmed_at__isnull=False, applications__withdrawn_at=None)
-    undecided = confirmed & Q(applications__status="new")
-    unsent = confirmed & ~Q(applications__status="new")
-    unsent &= ~Q(applications__decision_sent_status=F("applications__status"))
-    intakes = (
-        Intake.objects.filter(deadline__gte=now - dt.timedelta(days=RECENT_INTAKE_DAYS))
-        .annotate(n_undecided=Count("applications", filter=undecided))
-        .annotate(n_unsent=Count("applications", filter=unsent))
-        .filter(Q(n_undecided__gt=0) | Q(n_unsent__gt=0))
-        .order_by("deadline", "pk")
-    )
+    intakes = selectors.intakes_to_act_on(now=now)
     items = []
     for intake in intakes:
         if intake.n_undecided:

@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from groups.models import ApplicationStatus, Intake, Membership
@@ -43,9 +43,12 @@ class Funnel:
     phase: str  # "upcoming", "open", "closed" (groups not created yet) or "grouped"
 
 
+CONFIRMED = Q(applications__confirmed_at__isnull=False, applications__withdrawn_at__isnull=True)
+
+
 def _funnel_counts() -> dict:
     """Counts over one join of intakes and applications: each row is one application."""
-    confirmed = Q(applications__confirmed_at__isnull=False, applications__withdrawn_at__isnull=True)
+    confirmed = CONFIRMED
 
     def status(value: str) -> Q:
         return confirmed & Q(applications__status=value)
@@ -56,6 +59,22 @@ def _funnel_counts() -> dict:
         "n_accepted": Count("applications", filter=status(ApplicationStatus.ACCEPTED)),
         "n_waitlisted": Count("applications", filter=status(ApplicationStatus.WAITLISTED)),
     }
+
+
+def intakes_to_act_on(*, now: dt.datetime):
+    """The round's intakes with confirmed applications waiting for a decision
+    (``n_undecided``) or decided but not emailed (``n_unsent``), earliest deadline first:
+    one query."""
+    undecided = CONFIRMED & Q(applications__status=ApplicationStatus.NEW)
+    unsent = CONFIRMED & ~Q(applications__status=ApplicationStatus.NEW)
+    unsent &= ~Q(applications__decision_sent_status=F("applications__status"))
+    return (
+        Intake.objects.filter(deadline__gte=now - dt.timedelta(days=RECENT_INTAKE_DAYS))
+        .annotate(n_undecided=Count("applications", filter=undecided))
+        .annotate(n_unsent=Count("applications", filter=unsent))
+        .filter(Q(n_undecided__gt=0) | Q(n_unsent__gt=0))
+        .order_by("deadline", "pk")
+    )
 
 
 def _placed(intakes: list[Intake]) -> dict[int, int]:

@@ -81,11 +81,10 @@ class AddFromWaitlistForm(forms.Form):
     def __init__(self, *args, group: Group, **kwargs):
         super().__init__(*args, **kwargs)
         evening = evenings.evening_of(group)
-        self.fits = {
-            app.pk: evenings.evening_fit(app, evening) for app in waitlist_candidates(group=group)
-        }
+        candidates = waitlist_candidates(group=group)
+        self.fits = {app.pk: evenings.evening_fit(app, evening) for app in candidates}
         field = self.fields["application"]
-        field.queryset = waitlist_candidates(group=group)
+        field.queryset = candidates
         field.label_from_instance = self._label
         if evening is None:
             del self.fields["add_anyway"]
