@@ -11,10 +11,11 @@ SAMPLED_ITERS_PER_UNIT = 12
 RESTART_MAX_UNITS = 24  # up to this many units: 6 restarts of the heuristic, else 2
 
 TIME_LIMIT = 6.0  # default ``time_limit`` of propose_groups: seconds for the solver stages
-ENUMERATE_MAX = 150_000  # valid groups enumerated at most (else: improvement pass only)
-EXACT_MAX_GROUPS = 40_000  # valid groups in the full model at most (else: the pool only)
-POOL_FROM = 4_000  # above this many valid groups, first a quick model over a pool of them
-POOL_PER_UNIT = 60  # the best groups (score per person) of each unit in that pool
+ENUMERATE_MAX = 300_000  # valid groups enumerated at most (else: improvement pass only)
+PRICED_FROM = 4_000  # above this many valid groups: column generation (groups.matching.priced)
+PRICED_FIRST_PER_UNIT = 12  # each unit's best groups (value per person) in its first model
+PRICED_ADD_PER_ROUND = 300  # groups priced into that model per round at most
+PRICED_FIXED_MAX = 40_000  # groups left after reduced-cost fixing that the last model takes
 
 
 IMPROVE_MAX_N = 300  # the improvement pass runs up to this many applicants

@@ -1,16 +1,21 @@
 """Exact stage for small and medium inputs: enumerate every valid group, then solve the
-set-packing model over all of them with HiGHS (:mod:`groups.matching.packing`), starting
-from the heuristic's answer.  Gives up (the heuristic's answer stands, unproven) above
-``EXACT_MAX_GROUPS`` valid groups; within its limits it proves its answer optimal or reports
-the solver's bound as a gap.
+set-packing model over all of them, starting from the heuristic's answer: directly with
+HiGHS (:mod:`groups.matching.packing`) up to ``PRICED_FROM`` groups, by column generation
+and reduced-cost fixing above (:mod:`groups.matching.priced`).  Gives up (the heuristic's
+answer stands, unproven) when there are more than ``ENUMERATE_MAX`` valid groups or
+enumerating them takes half the time; within its limits it proves its answer optimal or
+reports the solver's bound as a gap.
 """
 
 from __future__ import annotations
 
+import math
+import time
 from dataclasses import dataclass
 
-from groups.matching.budgets import ENUMERATE_MAX, EXACT_MAX_GROUPS, POOL_FROM, POOL_PER_UNIT
+from groups.matching.budgets import ENUMERATE_MAX, PRICED_FROM
 from groups.matching.packing import Cand, solve_packing
+from groups.matching.priced import solve_priced
 from groups.matching.scoring import EPS, W_LANG, W_SLOT, W_TOPIC, _slot_term
 from groups.matching.sizes import _largest_splittable
 from groups.matching.state import _State
@@ -34,9 +39,11 @@ class Outcome:
         return max(1.0 - self.state.total / self.bound, 0.0) if self.bound > 0 else 0.0
 
 
-def enumerate_groups(ctx: _Ctx, units: list[int], sizes: set[int], cap: int) -> list[Cand]:
+def enumerate_groups(
+    ctx: _Ctx, units: list[int], sizes: set[int], cap: int, deadline: float = math.inf
+) -> list[Cand]:
     """All valid groups of whole ``units`` (allowed size, a shared slot, no keep-apart pair);
-    raises _TooManyGroupsError past ``cap``."""
+    raises _TooManyGroupsError past ``cap`` groups or past ``deadline`` (``time.monotonic``)."""
     out: list[Cand] = []
     top = max(sizes)
     chosen: list[int] = []
@@ -46,7 +53,7 @@ def enumerate_groups(ctx: _Ctx, units: list[int], sizes: set[int], cap: int) -> 
             members = tuple(chosen)
             off = not ctx.min_size <= size <= ctx.max_size
             out.append(Cand(members, bits, size, ctx.score_units(members), off))
-            if len(out) > cap:
+            if len(out) > cap or (not len(out) % 4096 and time.monotonic() > deadline):
                 raise _TooManyGroupsError
         for k in range(start, len(units)):
             u = units[k]
@@ -94,19 +101,6 @@ def hint_for(cands: list[Cand], units: list[int], st: _State) -> list[int]:
     return hint
 
 
-def _pool(cands: list[Cand], n_units: int, hint: list[int]) -> list[int]:
-    """Indices of the hint's groups plus the ``POOL_PER_UNIT`` best (per person) of each unit."""
-    by_unit: list[list[int]] = [[] for _ in range(n_units)]
-    for j in sorted(range(len(cands)), key=lambda j: (-cands[j].score / cands[j].size, j)):
-        bits, k = cands[j].bits, 0
-        while bits:
-            if bits & 1 and len(by_unit[k]) < POOL_PER_UNIT:
-                by_unit[k].append(j)
-            bits >>= 1
-            k += 1
-    return sorted({*hint, *(j for row in by_unit for j in row)})
-
-
 def _obviously_optimal(ctx: _Ctx, units: list[int], off: int | None, st: _State) -> bool:
     """Cheap proof: as many placed as the sizes allow, and each placed person scoring the
     most any member with their evenings could (as in a crowd sharing one evening)."""
@@ -149,32 +143,25 @@ def _surely_too_many(ctx: _Ctx, units: list[int], sizes: set[int], cap: int) -> 
 def exact(
     ctx: _Ctx, units: list[int], off: int | None, incumbent: _State, seconds: float
 ) -> Outcome | None:
-    """Solve over all valid groups within ``seconds`` (a quarter for a pool of the best
-    groups, half for the full model); None if there are too many to enumerate."""
+    """Solve over all valid groups within ``seconds`` (enumerating them may take half);
+    None if there are too many to enumerate in that time."""
+    start = time.monotonic()
     if not units or _obviously_optimal(ctx, units, off, incumbent):
         return Outcome(incumbent, True, incumbent.total)
     if _surely_too_many(ctx, units, allowed_sizes(ctx, off), ENUMERATE_MAX):
         return None
     try:
-        cands = enumerate_groups(ctx, units, allowed_sizes(ctx, off), ENUMERATE_MAX)
+        cands = enumerate_groups(
+            ctx, units, allowed_sizes(ctx, off), ENUMERATE_MAX, start + seconds / 2
+        )
     except _TooManyGroupsError:
         return None
     if not cands:
         return Outcome(incumbent, True, incumbent.total)
     people = sum(ctx.usize(u) for u in units)
     hint = hint_for(cands, units, incumbent)
-    if len(cands) > POOL_FROM:  # a quick model over each unit's best groups first
-        pool = _pool(cands, len(units), hint)
-        found = solve_packing(
-            [cands[j] for j in pool],
-            len(units),
-            people,
-            [pool.index(j) for j in hint],
-            time_limit=seconds / 4,
-        )
-        hint = [pool[j] for j in found.chosen]
-        if len(cands) > EXACT_MAX_GROUPS:  # too large for the full model: no proof
-            return Outcome(state_from(ctx, units, [cands[j] for j in hint], None), False, None)
-    result = solve_packing(cands, len(units), people, hint, time_limit=seconds / 2)
+    solve = solve_priced if len(cands) > PRICED_FROM else solve_packing
+    left = seconds - (time.monotonic() - start)
+    result = solve(cands, len(units), people, hint, time_limit=max(left, 0.0))
     st = state_from(ctx, units, [cands[j] for j in result.chosen], None)
     return Outcome(st, result.proven, result.bound)

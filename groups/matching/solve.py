@@ -7,6 +7,7 @@ warnings and whether it is proven optimal.
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Iterable
 
 from groups.matching import exact, improve
@@ -81,11 +82,13 @@ def _solve(
     """Heuristic, then the exact model; where that is too large, the improvement pass.
     The stages are looked up through their modules, so the benchmark can switch them off."""
     st = _heuristic(ctx, units, off, rng)
+    start = time.monotonic()
     outcome = exact.exact(ctx, units, off, st, limit * 3 / 4)
+    left = max(limit - (time.monotonic() - start), 0.0)
     if outcome is None:
-        return exact.Outcome(improve.improve(ctx, st, rng, limit), False, None)
+        return exact.Outcome(improve.improve(ctx, st, rng, left), False, None)
     if not outcome.proven:  # out of time: polish the answer, the bound still holds
-        better = improve.improve(ctx, outcome.state, rng, limit / 4)
+        better = improve.improve(ctx, outcome.state, rng, left)
         return exact.Outcome(better, False, outcome.bound)
     return outcome
 
