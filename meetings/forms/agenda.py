@@ -45,8 +45,9 @@ class IntakeAgendaFormSet(forms.BaseInlineFormSet):
     def _rendered_duration(self) -> int:
         """The meeting length the pre-filled rows were shown for: the stored one.
 
-        On a POST the intake already carries the submitted length; the rows must be
-        compared with what the page showed, or an untouched default would count as edited.
+        On a POST the intake may already carry the submitted length (the admin builds
+        its inlines before it validates the form, others may not); the rows must be compared
+        with what the page showed, or an untouched default would count as edited.
         """
         intake = self.instance
         if self.is_bound and intake.pk is not None:
