@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from django import forms
 
-from mastermind.core.text import apply_text_policy
+from mastermind.core.text import TextPolicyFormMixin
 from meetings.models import IntakeAgendaItem
 from meetings.services.agenda import default_blocks, validate_agenda
 
 
-class IntakeAgendaItemForm(forms.ModelForm):
+class IntakeAgendaItemForm(TextPolicyFormMixin, forms.ModelForm):
     force_changed = False  # a pre-filled default row saved along with an edited one
 
     class Meta:
@@ -54,10 +54,6 @@ class IntakeAgendaFormSet(forms.BaseInlineFormSet):
             stored = type(intake).objects.filter(pk=intake.pk)
             return stored.values_list("meeting_duration_minutes", flat=True).first() or 0
         return intake.meeting_duration_minutes
-
-    def add_fields(self, form, index) -> None:
-        super().add_fields(form, index)
-        apply_text_policy(form)
 
     def full_clean(self) -> None:
         if self.is_bound and self.prefilled and any(f.has_changed() for f in self.forms):
