@@ -10,7 +10,9 @@ Hooks (see :mod:`mastermind.core.registry`) that the meetings app fills in its
 * ``group_evening``: ``hook(group=)`` returns the evening the group meets as
   ``(slot key, time zone)`` (``("thu-19", "Europe/Berlin")``), or None if it has no schedule;
 * ``group_admin_inlines``: ``hook()`` returns admin inlines for the group's admin page (the
-  schedule and the group's pauses).
+  schedule and the group's pauses);
+* ``intake_admin_inlines``: ``hook()`` returns admin inlines for the intake's change page
+  (the agenda template its groups start with).
 """
 
 from mastermind.core.registry import Hooks
@@ -19,3 +21,4 @@ group_page_sections = Hooks("sections of the group page")
 welcome_email_context = Hooks("context of the welcome email")
 group_evening = Hooks("the evening a group meets")
 group_admin_inlines = Hooks("inlines of the group admin page")
+intake_admin_inlines = Hooks("inlines of the intake admin page")

@@ -8,10 +8,11 @@ from django.conf import settings
 from groups.demo import groups as demo_groups
 from groups.demo import intake as demo_intake
 from mastermind.accounts.demo import DEMO_PASSWORD, ORGANISER_EMAIL, ensure_user
+from meetings.demo import agenda as demo_agenda
 from meetings.demo import calendar as demo_calendar
 from meetings.demo import schedules as demo_schedules
 
-PARTS = (demo_intake, demo_groups, demo_schedules, demo_calendar)
+PARTS = (demo_intake, demo_agenda, demo_groups, demo_schedules, demo_calendar)
 
 
 def seed() -> list[str]:

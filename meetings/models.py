@@ -396,4 +396,5 @@ class GroupAgenda(Group):
 
 
 # Defined apart to keep this module short; imported here so Django and callers find it.
+from meetings.agenda_templates import IntakeAgendaItem  # noqa: E402, F401
 from meetings.role_assignment import RoleAssignment  # noqa: E402, F401

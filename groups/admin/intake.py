@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from groups.admin.decisions import send_decisions_after_confirmation
+from groups.extensions import intake_admin_inlines
 from groups.models import Application, ApplicationStatus, Intake, InterestSignup
 from groups.services import applications
 from mastermind.core.admin import SafeAdminMixin
@@ -95,6 +96,11 @@ class IntakeAdmin(SafeAdminMixin, admin.ModelAdmin):
         (_("Meeting defaults"), {"fields": MEETING_FIELDS}),
         (_("History"), {"fields": ("announced_at", "groups_created_at")}),
     )
+
+    def get_inlines(self, request: HttpRequest, obj):
+        # What the apps above contribute (the agenda template), once the intake exists.
+        extra = [inline for _name, hook in intake_admin_inlines for inline in hook()]
+        return [*self.inlines, *extra] if obj is not None else list(self.inlines)
 
     def get_queryset(self, request: HttpRequest):
         return (

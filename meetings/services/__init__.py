@@ -3,14 +3,15 @@
 The work lives in modules named for what they do, re-exported here:
 ``meetings`` (cancel and move by hand, membership changes, and ``revise*``: every change
 to what a meeting's calendar event says bumps its SEQUENCE there), ``lifecycle`` (a
-group's end), ``schedule`` (series sync,
-pauses, agenda), ``hot_seat`` (rotation glue), ``attendance`` (can't come, preparation,
-commitments), ``swaps``, ``preferences`` (what a member wants emailed, unsubscribe) and
-the reminder sweep (:mod:`meetings.reminders.sweep`).
+group's end), ``schedule`` (series sync, pauses, a group's agenda), ``agenda`` (agenda
+templates: the default and an intake's own), ``hot_seat`` (rotation glue), ``attendance``
+(can't come, preparation, commitments), ``swaps``, ``preferences`` (what a member wants
+emailed, unsubscribe) and the reminder sweep (:mod:`meetings.reminders.sweep`).
 """
 
 from meetings.reminders.sweep import sweep as sweep_reminders
 from meetings.services import preferences
+from meetings.services.agenda import set_intake_agenda
 from meetings.services.attendance import (
     mark_absent,
     mark_commitment,
@@ -65,6 +66,7 @@ __all__ = [
     "revise_presenter",
     "save_preparation",
     "save_schedule",
+    "set_intake_agenda",
     "sweep_reminders",
     "sync_after_pause_change",
     "sync_all",

@@ -5,8 +5,9 @@ The organiser confirms one page: for each proposed group the evening it was form
 members live in), the intake's interval and duration, and a first date picked once for all
 groups (each group starts on the first of its weekdays on or after that date). Global pauses
 and the chosen holiday region apply as for any schedule. Groups, memberships, schedules,
-meetings and the hot-seat rotation are written in one transaction, so the welcome emails
-(built when they are sent) already carry the first dates and the hot-seat order.
+meetings, agendas (copies of the intake's template) and the hot-seat rotation are written
+in one transaction, so the welcome emails (built when they are sent) already carry the
+first dates and the hot-seat order.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from groups.models import Application, Group, Intake
 from groups.services.proposals import reference_date
 from groups.slots import convert_slot, parse_slot
 from meetings.models import Schedule
+from meetings.services.agenda import intake_hot_seats
 from meetings.services.schedule import pauses_for, save_schedule, series_for
 
 # The fields of a schedule the organiser sets on the confirmation page.
@@ -145,7 +147,11 @@ def create_groups_with_schedules(
         groups = group_services.create_groups(intake=locked, by=by)
         if len(groups) != len(schedules):
             raise RoundStartError(_("Every proposed group needs a schedule."))
+        # Each group's agenda is a copy of the intake's template (ensure_agenda), so it
+        # gets as many hot seats per meeting as the template has hot-seat blocks.
+        hot_seats = intake_hot_seats(locked.pk)
         for group, data in zip(groups, schedules, strict=True):
             fields = {name: data[name] for name in SCHEDULE_FIELDS}
-            save_schedule(schedule=Schedule(group=group, **fields), now=now)
+            schedule = Schedule(group=group, hot_seats=hot_seats, **fields)
+            save_schedule(schedule=schedule, now=now)
     return groups

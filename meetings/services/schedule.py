@@ -27,43 +27,25 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone, translation
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils import timezone
 
 from groups.models import Group, GroupStatus
 from meetings.calendar import feed_cache
-from meetings.choices import AgendaKind
 from meetings.domain.recurrence import Occurrence, PausePeriod, occurrences
 from meetings.models import AgendaItem, Meeting, MeetingStatus, Pause, Schedule
+from meetings.services.agenda import (  # noqa: F401  (DEFAULT_AGENDA, default_agenda: re-exported)
+    DEFAULT_AGENDA,
+    default_agenda,
+    default_blocks,
+    intake_blocks,
+    scaled_blocks,
+    scaled_minutes,
+)
 from meetings.services.hot_seat import replan_group
 from meetings.services.lifecycle import cancel_meetings_of_ended_group
 from meetings.services.meetings import revise_group
 
 SCHEDULE_CHANGED_REASON = "schedule changed"  # stored, not shown: cancel_reason of orphans
-
-# The default agenda, the rhythm experienced facilitators use: scaled to the meeting's
-# length (these minutes fill 85), with one hot-seat block per hot seat of the schedule.
-DEFAULT_AGENDA = (
-    (_("Check-in"), AgendaKind.CHECK_IN, 10),
-    (_("Review of last time's commitments"), AgendaKind.REVIEW, 15),
-    (_("Hot seat"), AgendaKind.HOT_SEAT, 45),
-    (_("Next commitments"), AgendaKind.COMMITMENTS, 10),
-    (pgettext_lazy("agenda block", "Close"), AgendaKind.CLOSE, 5),
-)
-
-
-def default_agenda(hot_seats: int = 1) -> list[tuple]:
-    """The default blocks, the hot-seat block once per hot seat (numbered from two on)."""
-    blocks = []
-    for title, kind, minutes in DEFAULT_AGENDA:
-        if kind != AgendaKind.HOT_SEAT:
-            blocks.append((str(title), kind, minutes))
-            continue
-        for seat in range(1, hot_seats + 1):
-            name = str(title) if hot_seats == 1 else f"{title} {seat}"
-            blocks.append((name, kind, minutes))
-    return blocks
 
 
 @dataclass
@@ -295,34 +277,23 @@ def _zone(name: str):
 # -- agenda -------------------------------------------------------------------------------
 
 
-def scaled_minutes(weights: list[int], total: int) -> list[int]:
-    """Scale ``weights`` to add up to ``total`` exactly, each at least 1 (largest remainder)."""
-    if not weights:
-        return []
-    base = sum(weights) or 1
-    raw = [w * total / base for w in weights]
-    minutes = [max(1, int(x)) for x in raw]
-    order = sorted(range(len(raw)), key=lambda i: raw[i] - int(raw[i]), reverse=True)
-    i = 0
-    while sum(minutes) < total:
-        minutes[order[i % len(order)]] += 1
-        i += 1
-    while sum(minutes) > total and max(minutes) > 1:
-        minutes[minutes.index(max(minutes))] -= 1
-    return minutes
-
-
 def ensure_agenda(*, group: Group, duration_minutes: int, hot_seats: int = 1) -> None:
-    """Give a group the default agenda, or rescale its agenda to a new meeting length."""
+    """Give a group its first agenda, or rescale its agenda to a new meeting length.
+
+    The first agenda is a copy of the group's intake's template, or the default agenda
+    (one hot-seat block per hot seat) when the intake has none, scaled to the meeting.
+    """
     feed_cache.changed(groups=[group.pk])
     items = list(AgendaItem.objects.filter(group=group))
     if not items:
-        with translation.override(settings.CONTENT_LANGUAGE):  # organiser-written content
-            blocks = default_agenda(hot_seats)
-        minutes = scaled_minutes([m for _t, _k, m in blocks], duration_minutes)
+        template = intake_blocks(group.intake_id)
+        if template:
+            blocks = scaled_blocks(template, duration_minutes)
+        else:
+            blocks = default_blocks(duration_minutes=duration_minutes, hot_seats=hot_seats)
         AgendaItem.objects.bulk_create(
             AgendaItem(group=group, position=i, title=title, kind=kind, minutes=m)
-            for i, ((title, kind, _m), m) in enumerate(zip(blocks, minutes, strict=True))
+            for i, (title, kind, m) in enumerate(blocks)
         )
         return
     if sum(item.minutes for item in items) == duration_minutes:
