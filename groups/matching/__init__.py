@@ -42,24 +42,23 @@ input, so the order of the applicants never matters.
 
 Then, unless a cheap bound already proves the heuristic's answer optimal (everyone placeable
 placed, each scoring the most anyone with their evenings could), the *exact stage* enumerates
-every valid group (up to ``ENUMERATE_MAX``; above ``POOL_FROM`` it first solves a quick model
-over each unit's best groups) and solves the set-packing model over all of them (up to
-``EXACT_MAX_GROUPS``) with the HiGHS MIP solver: disjoint groups, at most one off-size,
-people placed first and score second, starting from the best answer so far, within
-``time_limit`` seconds (6 by default).  If HiGHS proves optimality the proposal says
+every valid group (up to ``ENUMERATE_MAX``, in at most half its time) and solves the
+set-packing model over all of them: disjoint groups, at most one off-size, people placed first
+and score second, starting from the best answer so far, within ``time_limit`` seconds (6 by
+default).  Up to ``PRICED_FROM`` groups the HiGHS MIP solver takes the whole model; above, where
+its branch and bound would not finish, *column generation* solves the linear relaxation over
+a few hundred groups at a time, pricing all the others at once with its duals, and
+*reduced-cost fixing* then leaves only the groups that can be part of a better answer, for
+HiGHS to solve exactly (``priced`` explains the argument).  If that finishes, the proposal says
 ``proven_optimal``; if the time runs out the best answer found so far (never worse than the
-heuristic's) stands, with ``gap`` from HiGHS's bound when the head count is proven.  Where
-the model is too large or was cut short, and up to ``IMPROVE_MAX_N`` people, an
-*improvement pass* re-solves neighbourhoods (a few groups that share evenings, around a
-waitlisted person when there is one, plus some of the waitlist) exactly and keeps each
-improvement.  Within the time limits the answer is deterministic.
+heuristic's) stands, with ``gap`` from the bound when the head count is proven.  Where the
+model is too large or was cut short, and up to ``IMPROVE_MAX_N`` people, an *improvement
+pass* re-solves neighbourhoods (a few groups that share evenings, around a waitlisted person
+when there is one, plus some of the waitlist) exactly and keeps each improvement.  Within
+the time limits the answer is deterministic.
 
 Measured by ``python bench/bench_matching.py`` (own instances, own CBC reference; figures in
-bench/README.md): on 108 instances with n = 8-40, p = 0.2-0.6 per evening, with and without
-pins: no hard constraint broken, none placed fewer people than possible, all 31 tight ones
-that could be fully placed were, 58 of 60 with n <= 24 proven optimal; score ratio to the
-optimum min 0.943, mean 0.998 (heuristic alone: 0.837, 0.974, 3 placed fewer); 1,000 people
-0.49 s, 3,000 people 1.67 s.
+bench/README.md): BENCH_FIGURES
 
 ``size_plan`` prefers the fewest groups (hence larger groups), spreading people evenly.
 
@@ -75,8 +74,9 @@ benchmark alone reaches into ``exact`` and ``improve`` to switch them off).
 * ``units``: input preparation (bitmasks, keep-together clusters as units, the seed);
 * ``state``: a (partial) solution and the checks every move uses;
 * ``construction``, ``local_search``: the heuristic;
-* ``packing``: the set-packing model and its HiGHS call; ``exact``: enumeration, the exact
-  stage and its cheap bounds; ``improve``: the improvement pass;
+* ``packing``: the set-packing model and its HiGHS call; ``priced``: column generation and
+  reduced-cost fixing for the large ones; ``exact``: enumeration, the exact stage and its
+  cheap bounds; ``improve``: the improvement pass;
 * ``budgets``: thresholds, iteration budgets and time limits;
 * ``solve``: ``propose_groups``, which runs the stages and builds the proposal;
 * ``checks``: ``check_groups``, the hard-constraint violations of a hand-edited grouping

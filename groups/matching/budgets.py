@@ -11,7 +11,7 @@ SAMPLED_ITERS_PER_UNIT = 12
 RESTART_MAX_UNITS = 24  # up to this many units: 6 restarts of the heuristic, else 2
 
 TIME_LIMIT = 6.0  # default ``time_limit`` of propose_groups: seconds for the solver stages
-ENUMERATE_MAX = 300_000  # valid groups enumerated at most (else: improvement pass only)
+ENUMERATE_MAX = 1_000_000  # valid groups enumerated at most (else: improvement pass only)
 PRICED_FROM = 4_000  # above this many valid groups: column generation (groups.matching.priced)
 PRICED_FIRST_PER_UNIT = 12  # each unit's best groups (value per person) in its first model
 PRICED_ADD_PER_ROUND = 300  # groups priced into that model per round at most

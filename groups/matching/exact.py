@@ -13,6 +13,7 @@ import math
 import time
 from dataclasses import dataclass
 
+from groups.matching.arrays import Groups, TooManyGroupsError, enumerate_arrays
 from groups.matching.budgets import ENUMERATE_MAX, PRICED_FROM
 from groups.matching.packing import Cand, solve_packing
 from groups.matching.priced import solve_priced
@@ -150,18 +151,23 @@ def exact(
         return Outcome(incumbent, True, incumbent.total)
     if _surely_too_many(ctx, units, allowed_sizes(ctx, off), ENUMERATE_MAX):
         return None
+    sizes, deadline = allowed_sizes(ctx, off), start + seconds / 2
     try:
-        cands = enumerate_groups(
-            ctx, units, allowed_sizes(ctx, off), ENUMERATE_MAX, start + seconds / 2
-        )
-    except _TooManyGroupsError:
+        groups = enumerate_arrays(ctx, units, sizes, ENUMERATE_MAX, deadline)
+        if groups is None:  # masks too wide for arrays
+            cands = enumerate_groups(ctx, units, sizes, ENUMERATE_MAX, deadline)
+            groups = Groups.from_cands(cands, units) if cands else None
+    except (_TooManyGroupsError, TooManyGroupsError):
         return None
-    if not cands:
+    if not groups:
         return Outcome(incumbent, True, incumbent.total)
     people = sum(ctx.usize(u) for u in units)
-    hint = hint_for(cands, units, incumbent)
-    solve = solve_priced if len(cands) > PRICED_FROM else solve_packing
-    left = seconds - (time.monotonic() - start)
-    result = solve(cands, len(units), people, hint, time_limit=max(left, 0.0))
-    st = state_from(ctx, units, [cands[j] for j in result.chosen], None)
+    hint = groups.find([tuple(members) for members in incumbent.groups if members])
+    left = max(seconds - (time.monotonic() - start), 0.0)
+    if len(groups) > PRICED_FROM:
+        result = solve_priced(groups, people, hint, time_limit=left)
+    else:
+        cands = [groups.cand(j) for j in range(len(groups))]
+        result = solve_packing(cands, len(units), people, hint, time_limit=left)
+    st = state_from(ctx, units, [groups.cand(j) for j in result.chosen], None)
     return Outcome(st, result.proven, result.bound)

@@ -55,7 +55,7 @@ def _rows(cands: Sequence[Cand], n_bits: int) -> list[list[int]]:
     return [r for r in (*rows, offs) if len(r) > 1]
 
 
-def _model(cands: Sequence[Cand], n_bits: int, weight: float) -> highspy.Highs:
+def _model(cands: Sequence[Cand], n_bits: int, weight: float, placed: int | None) -> highspy.Highs:
     h = highspy.Highs()
     for name, value in (
         ("output_flag", False),
@@ -85,6 +85,9 @@ def _model(cands: Sequence[Cand], n_bits: int, weight: float) -> highspy.Highs:
             index,
             np.ones(len(index)),
         )
+    if placed is not None:  # the head count is known: only the score is left to choose
+        sizes = np.array([c.size for c in cands], dtype=float)
+        h.addRow(placed, placed, n, cols, sizes)
     return h
 
 
@@ -98,12 +101,19 @@ def _disjoint(cands: Sequence[Cand], chosen: Sequence[int]) -> bool:
 
 
 def solve_packing(
-    cands: Sequence[Cand], n_bits: int, people: int, hint: Sequence[int], *, time_limit: float
+    cands: Sequence[Cand],
+    n_bits: int,
+    people: int,
+    hint: Sequence[int],
+    *,
+    time_limit: float,
+    placed: int | None = None,
 ) -> Packing:
     """Best packing of ``cands`` found within ``time_limit`` seconds (the hint at worst).
-    ``people`` bounds the head count (it sets the weight of a placed person)."""
+    ``people`` bounds the head count (it sets the weight of a placed person); ``placed``, if
+    given, is the head count already proven best, which the hint must have."""
     weight = _MAX_PERSON_SCORE * max(people, 1) + 1.0
-    h = _model(cands, n_bits, weight)
+    h = _model(cands, n_bits, weight, placed)
     h.setOptionValue("time_limit", max(time_limit, 0.0))
     start = np.zeros(len(cands))
     start[list(hint)] = 1.0

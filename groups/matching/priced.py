@@ -30,8 +30,9 @@ from collections.abc import Sequence
 import highspy
 import numpy as np
 
+from groups.matching.arrays import Groups
 from groups.matching.budgets import PRICED_ADD_PER_ROUND, PRICED_FIRST_PER_UNIT, PRICED_FIXED_MAX
-from groups.matching.packing import _MAX_PERSON_SCORE, Cand, Packing, solve_packing
+from groups.matching.packing import _MAX_PERSON_SCORE, Packing, solve_packing
 
 _SLACK = 1e-3  # absolute margin on reduced values (the model's values reach ~10^5)
 
@@ -46,24 +47,15 @@ def _lp(n_rows: int) -> highspy.Highs:
 
 
 class _Columns:
-    """The enumerated groups as arrays: value, member rows (padded with a dummy row), off."""
+    """The groups as the model sees them: value, rows (padded with a dummy row), off."""
 
-    def __init__(self, cands: Sequence[Cand], n_units: int, weight: float) -> None:
-        width = max(len(c.units) for c in cands)
-        rows = np.full((len(cands), width + 1), n_units, dtype=np.int32)
-        for j, cand in enumerate(cands):
-            bits, k, pos = cand.bits, 0, 0
-            while bits:
-                if bits & 1:
-                    rows[j, pos] = k
-                    pos += 1
-                bits >>= 1
-                k += 1
-        self.off = np.array([c.off for c in cands], dtype=bool)
-        rows[self.off, width] = n_units + 1  # the off-size row
-        self.rows = rows
-        self.size = np.array([c.size for c in cands], dtype=np.int64)
-        self.value = weight * self.size + np.array([c.score for c in cands])
+    def __init__(self, groups: Groups, weight: float) -> None:
+        n_units = groups.n_units
+        rows = np.full((len(groups), groups.members.shape[1] + 1), n_units, dtype=np.int32)
+        rows[:, :-1] = groups.members
+        rows[groups.off, -1] = n_units + 1  # the off-size row
+        self.rows, self.off, self.size = rows, groups.off, groups.size
+        self.value = weight * groups.size + groups.score
         self.n_units = n_units
 
     def reduced(self, pi: np.ndarray) -> np.ndarray:
@@ -96,8 +88,9 @@ def _add(h: highspy.Highs, cols: _Columns, js: Sequence[int]) -> None:
         h.addCol(float(cols.value[j]), 0.0, highspy.kHighsInf, len(index), index, ones)
 
 
-def _price(cols: _Columns, h: highspy.Highs, in_model: list[int], deadline: float):
-    """Column generation until no group prices in (or the deadline); (pi, reduced, done)."""
+def _price(cols: _Columns, h: highspy.Highs, in_model: list[int], deadline: float, allowed=None):
+    """Column generation until no group prices in (or the deadline); (pi, reduced, done).
+    Only ``allowed`` groups (a mask; all by default) are priced in."""
     mask = np.zeros(len(cols.value), dtype=bool)
     mask[in_model] = True
     while True:
@@ -105,6 +98,8 @@ def _price(cols: _Columns, h: highspy.Highs, in_model: list[int], deadline: floa
         pi = np.maximum(np.abs(np.asarray(h.getSolution().row_dual, dtype=float)), 0.0)
         reduced = cols.reduced(pi)
         reduced[mask] = np.minimum(reduced[mask], 0.0)  # in the model: already priced
+        if allowed is not None:
+            reduced[~allowed] = -np.inf
         positive = np.flatnonzero(reduced > _SLACK)
         if not len(positive) or time.monotonic() > deadline:
             return pi, cols.reduced(pi), not len(positive)
@@ -114,26 +109,59 @@ def _price(cols: _Columns, h: highspy.Highs, in_model: list[int], deadline: floa
         in_model.extend(best.tolist())
 
 
-def solve_priced(
-    cands: Sequence[Cand], n_units: int, people: int, hint: Sequence[int], *, time_limit: float
-) -> Packing:
-    """Best packing of ``cands`` within ``time_limit`` seconds, proven optimal where fixing
-    leaves a model HiGHS solves in time (same contract as ``solve_packing``)."""
+def _dive(cols: _Columns, pool: list[int], deadline: float) -> list[int]:
+    """A good packing fast: solve the relaxation (priced over the groups still possible), fix
+    the group it uses most, drop the groups that overlap it, repeat until none is left."""
+    free = np.ones(cols.n_units + 2, dtype=bool)
+    chosen: list[int] = []
+    while True:
+        allowed = free[cols.rows].all(axis=1)
+        if not allowed.any():
+            break
+        if time.monotonic() > deadline:  # out of time: finish greedily
+            best = int(np.flatnonzero(allowed)[np.argmax(cols.value[allowed])])
+            chosen.append(best)
+            free[cols.rows[best]] = False
+            free[cols.n_units] = True
+            continue
+        start = [j for j in pool if allowed[j]]
+        if not start:
+            start = np.flatnonzero(allowed)[:PRICED_ADD_PER_ROUND].tolist()
+        h = _lp(cols.n_units + 1)
+        _add(h, cols, start)
+        _price(cols, h, start, deadline, allowed)
+        x = np.asarray(h.getSolution().col_value, dtype=float)
+        k = int(np.lexsort((-cols.value[start], -x))[0])
+        if x[k] <= _SLACK:
+            break
+        chosen.append(start[k])
+        free[cols.rows[start[k]]] = False
+        free[cols.n_units] = True  # the padding row is never used up
+        pool = start
+    return chosen
+
+
+def solve_priced(groups: Groups, people: int, hint: Sequence[int], *, time_limit: float) -> Packing:
+    """Best packing of ``groups`` within ``time_limit`` seconds, proven optimal where fixing
+    leaves a model HiGHS solves in time (else as ``solve_packing``: the hint at worst)."""
     start = time.monotonic()
     weight = _MAX_PERSON_SCORE * max(people, 1) + 1.0
-    cols = _Columns(cands, n_units, weight)
+    cols = _Columns(groups, weight)
+    n_units = groups.n_units
     h = _lp(n_units + 1)
     in_model = _first_columns(cols, hint)
     _add(h, cols, in_model)
     pi, reduced, _ = _price(cols, h, in_model, start + time_limit / 3)
     dual = float(pi.sum())
-    most_groups = people // max(min(c.size for c in cands), 1)
+    most_groups = people // max(int(groups.size.min()), 1)
     slack = most_groups * max(float(reduced.max()), 0.0)
+    incumbent = _better(cols, list(hint), _dive(cols, list(in_model), start + time_limit / 4))
+    pool = sorted({*in_model, *incumbent})
     restricted = solve_packing(
-        [cands[j] for j in in_model], n_units, people, _within(hint, in_model),
+        [groups.cand(j) for j in pool], n_units, people, _within(incumbent, pool),
         time_limit=max(time_limit / 6, 0.0),
     )  # fmt: skip
-    incumbent = [in_model[j] for j in restricted.chosen]
+    incumbent = _better(cols, incumbent, [pool[j] for j in restricted.chosen])
     best = float(cols.value[incumbent].sum())
     keep = np.flatnonzero(reduced >= best - dual - slack - _SLACK)
     bound = dual + slack
@@ -141,13 +169,20 @@ def solve_priced(
         return _packing(cols, incumbent, False, bound, weight)
     left = start + time_limit - time.monotonic()
     kept = keep.tolist()
+    placed = int(cols.size[incumbent].sum())
+    known = placed if bound < weight * (placed + 1) - _SLACK else None
     final = solve_packing(
-        [cands[j] for j in kept], n_units, people, _within(incumbent, kept), time_limit=left
-    )
+        [groups.cand(j) for j in kept], n_units, people, _within(incumbent, kept),
+        time_limit=left, placed=known,
+    )  # fmt: skip
     chosen = [kept[j] for j in final.chosen]
     if cols.value[chosen].sum() < best - _SLACK:  # the incumbent fell to rounding: keep it
         return _packing(cols, incumbent, False, bound, weight)
     return _packing(cols, chosen, final.proven, bound, weight)
+
+
+def _better(cols: _Columns, first: list[int], second: list[int]) -> list[int]:
+    return second if cols.value[second].sum() > cols.value[first].sum() + _SLACK else first
 
 
 def _within(chosen: Sequence[int], subset: Sequence[int]) -> list[int]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import time
 from functools import cache
 
 import pytest
@@ -18,8 +19,11 @@ from hypothesis import strategies as st
 
 from groups.matching import Applicant, group_score, propose_groups
 from groups.matching import exact as exact_stage
+from groups.matching.arrays import Groups, enumerate_arrays
+from groups.matching.exact import enumerate_groups
 from groups.matching.packing import Cand, solve_packing
 from groups.matching.priced import solve_priced
+from groups.matching.units import _placeable, _prepare
 
 SLOTS = ("mon", "tue", "wed", "thu", "fri")
 TOPICS = ("a", "b", "c", "d", "e")
@@ -106,13 +110,17 @@ def random_cands(rng: random.Random, n_units: int, count: int) -> list[Cand]:
     return out
 
 
+def as_groups(cands: list[Cand], n_units: int) -> Groups:
+    return Groups.from_cands(cands, list(range(n_units)))
+
+
 @pytest.mark.parametrize("seed", range(8))
 def test_priced_and_direct_models_agree_on_the_optimum(seed):
     rng = random.Random(seed)
     n_units = rng.randint(10, 18)
     cands = random_cands(rng, n_units, rng.randint(60, 400))
     direct = solve_packing(cands, n_units, n_units, [], time_limit=30)
-    priced = solve_priced(cands, n_units, n_units, [], time_limit=30)
+    priced = solve_priced(as_groups(cands, n_units), n_units, [], time_limit=30)
     assert direct.proven and priced.proven
 
     def value(chosen):
@@ -128,7 +136,7 @@ def test_priced_answer_is_never_worse_than_its_hint_even_without_time():
     rng = random.Random(5)
     cands = random_cands(rng, 15, 300)
     hint = solve_packing(cands, 15, 15, [], time_limit=30).chosen
-    rushed = solve_priced(cands, 15, 15, list(hint), time_limit=0)
+    rushed = solve_priced(as_groups(cands, 15), 15, list(hint), time_limit=0)
     total = sum(cands[j].score + 1e4 * cands[j].size for j in rushed.chosen)
     assert total >= sum(cands[j].score + 1e4 * cands[j].size for j in hint) - 1e-6
 
@@ -161,3 +169,20 @@ def test_dense_instance_beyond_the_direct_model_is_proven_optimal():
     assert proposal.proven_optimal
     assert proposal.gap is None
     assert proposal.score >= propose_groups(people, time_limit=0).score
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    instances(),
+    st.sampled_from(("similar", "complementary")),
+    st.lists(st.tuples(st.integers(0, 10), st.integers(0, 10)), max_size=3),
+)
+def test_array_enumeration_finds_the_same_groups_with_the_same_scores(case, preference, together):
+    people, apart, lo, hi = case
+    ctx = _prepare(people, lo, hi, apart, together, preference == "complementary")
+    units = [u for u, ok in enumerate(_placeable(ctx)) if ok]
+    sizes = set(range(lo, hi + 1))
+    plain = {c.units: (c.score, c.size, c.off) for c in enumerate_groups(ctx, units, sizes, 10**6)}
+    groups = enumerate_arrays(ctx, units, sizes, 10**6, deadline=time.monotonic() + 60)
+    found = {c.units: (c.score, c.size, c.off) for c in map(groups.cand, range(len(groups)))}
+    assert found == plain  # scores bit for bit: the same formula in the same order
