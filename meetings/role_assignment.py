@@ -16,6 +16,8 @@ class RoleAssignment(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="meeting_roles"
     )
+    # Set by an accepted role swap: re-plans keep it unless its holder can't take it.
+    pinned = models.BooleanField(_("fixed by a swap"), default=False)
 
     class Meta:
         app_label = "meetings"
