@@ -201,3 +201,16 @@ def test_property_an_accepted_swap_holds_and_an_absence_undoes_it(s, data) -> No
     assert undone[m1.id].get(role) != b
     if free_at(base, m1) - {b}:
         assert role in undone[m1.id]
+
+
+@settings(deadline=None)
+@given(pinned_scenarios(), st.randoms(use_true_random=False))
+def test_property_pins_keep_the_plan_deterministic(s: Pinned, rnd) -> None:
+    shuffled = (
+        rnd.sample(s.members, len(s.members)),
+        rnd.sample(s.meetings, len(s.meetings)),
+        s.pins,
+        s.roles,
+        rnd.sample(s.role_history, len(s.role_history)),
+    )
+    assert plan(*shuffled) == plan(s.members, s.meetings, s.pins, s.roles, s.role_history)
