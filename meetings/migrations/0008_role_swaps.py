@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('meetings', '0006_recaps_and_takeaways'),
+        ('meetings', '0007_intake_agenda_template'),
     ]
 
     operations = [
