@@ -326,38 +326,6 @@ class AgendaItem(models.Model):
         return f"{self.title} ({self.minutes})"
 
 
-class SwapStatus(models.TextChoices):
-    PENDING = "pending", _("Waiting for an answer")
-    ACCEPTED = "accepted", _("Accepted")
-    DECLINED = "declined", _("Declined")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
-
-
-class SwapRequest(models.Model):
-    """A presenter asks another member to trade hot seats."""
-
-    requester = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="swap_requests_made"
-    )
-    requester_meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="+")
-    responder = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="swap_requests_received"
-    )
-    responder_meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="+")
-    status = models.CharField(
-        _("status"), max_length=16, choices=SwapStatus.choices, default=SwapStatus.PENDING
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("swap request")
-        verbose_name_plural = _("swap requests")
-
-    def __str__(self) -> str:
-        return f"{self.requester} ⇄ {self.responder}"
-
-
 def new_feed_token() -> str:
     return secrets.token_urlsafe(32)  # 256 bits
 
@@ -398,3 +366,4 @@ class GroupAgenda(Group):
 # Defined apart to keep this module short; imported here so Django and callers find it.
 from meetings.agenda_templates import IntakeAgendaItem  # noqa: E402, F401
 from meetings.role_assignment import RoleAssignment  # noqa: E402, F401
+from meetings.swap_request import SwapRequest, SwapStatus  # noqa: E402, F401

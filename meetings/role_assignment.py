@@ -16,6 +16,8 @@ class RoleAssignment(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="meeting_roles"
     )
+    # Set by an accepted role swap: re-plans keep it unless its holder can't take it.
+    pinned = models.BooleanField(_("fixed by a swap"), default=False)
 
     class Meta:
         app_label = "meetings"
@@ -62,3 +64,18 @@ def role_holders(meeting: Meeting) -> list[tuple[str, object]]:
     rows = sorted(rows, key=lambda row: order.index(row.role))
     # The lazy label: an email's context is built before its language is switched on.
     return [(MeetingRole(row.role).label, row.user) for row in rows]
+
+
+def roles_held_by(meeting: Meeting, user) -> list[tuple[str, object]]:
+    """(role value, translated label) of each role ``user`` holds at ``meeting``, in order.
+
+    Reads the roles loaded by :func:`with_roles` or :func:`prefetch_roles`, else queries.
+    """
+    rows = getattr(meeting, "role_rows", None)
+    if rows is None:
+        rows = list(meeting.roles.all())
+    return [
+        (role, MeetingRole(role).label)
+        for role in MeetingRole.values
+        if any(row.role == role and row.user_id == user.pk for row in rows)
+    ]

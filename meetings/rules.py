@@ -9,9 +9,10 @@ import datetime as dt
 
 from groups.rules import is_current_member, may_organise, may_see_group
 from mastermind.accounts.models import User
-from meetings.models import HotSeat, Meeting
+from meetings.models import HotSeat, Meeting, RoleAssignment
 
 __all__ = [
+    "holds_role",
     "is_current_member",
     "may_organise",
     "may_see_group",
@@ -33,3 +34,8 @@ def may_take_part(*, user: User, meeting: Meeting, at: dt.datetime | None = None
 def presents(*, user: User, meeting: Meeting) -> bool:
     """Is this person on the hot seat of this meeting (and so may prepare it)?"""
     return HotSeat.objects.filter(meeting=meeting, user_id=user.pk).exists()
+
+
+def holds_role(*, user: User, meeting: Meeting, role: str) -> bool:
+    """Does this person hold ``role`` (facilitator, timekeeper) at this meeting?"""
+    return RoleAssignment.objects.filter(meeting=meeting, role=role, user_id=user.pk).exists()

@@ -24,7 +24,7 @@ from meetings.models import (
     SwapRequest,
     SwapStatus,
 )
-from meetings.role_assignment import prefetch_roles, role_holders
+from meetings.role_assignment import RoleAssignment, prefetch_roles, role_holders, roles_held_by
 from meetings.services.lifecycle import GROUP_ENDED_REASON
 
 UPCOMING_ON_GROUP_PAGE = 6
@@ -124,6 +124,24 @@ def group_page_context(*, group: Group, user: User, now: dt.datetime | None = No
     }
 
 
+def swap_options(*, meeting: Meeting, user: User, role: str = "", now: dt.datetime | None = None):
+    """Others' upcoming turns in the group ``user`` could trade theirs at ``meeting`` for: hot
+    seats (``role`` blank) or assignments of ``role``; each with ``user`` and ``meeting``."""
+    now = now or timezone.now()
+    rows = RoleAssignment.objects.filter(role=role) if role else HotSeat.objects.all()
+    return list(
+        rows.filter(
+            meeting__group_id=meeting.group_id,
+            meeting__status=MeetingStatus.SCHEDULED,
+            meeting__starts_at__gt=now,
+        )
+        .exclude(user=user)
+        .exclude(meeting=meeting)
+        .select_related("user", "meeting")
+        .order_by("meeting__starts_at", "pk")
+    )
+
+
 def pending_swaps_for(*, user: User, group: Group | None = None) -> list[SwapRequest]:
     swaps = SwapRequest.objects.filter(
         Q(requester=user) | Q(responder=user), status=SwapStatus.PENDING
@@ -180,6 +198,7 @@ def meeting_detail_context(*, meeting: Meeting, user: User, now: dt.datetime | N
         "meeting": meeting,
         "group": meeting.group,
         "roles": role_holders(meeting),
+        "my_roles": roles_held_by(meeting, user) if upcoming else [],
         "agenda": agenda_for(meeting, meeting.presenters),
         "preparations": list(
             Preparation.objects.filter(meeting=meeting).select_related("user").order_by("pk")

@@ -54,7 +54,7 @@ class EmailKind(models.TextChoices):
 # Why each email was sent, said in its footer (mastermind.core.mail). Optional kinds also
 # carry a one-click unsubscribe link there and in their List-Unsubscribe headers.
 _MEMBER = _("You get this email because you are a member of this group.")
-_SWAP = _("You get this email because you take part in this hot-seat swap.")
+_SWAP = _("You get this email because you take part in this swap.")
 REASONS = {
     EmailKind.APPLICATION_CONFIRM: _(
         "You get this email because this address was entered in an application."

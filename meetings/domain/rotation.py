@@ -64,23 +64,36 @@ Roles (facilitator, timekeeper)
 :func:`plan_roles` rotates each meeting role with the same queue, kept *per role*:
 ``rank_r(m) = (has_served_r, last_served_r, assignment_no, joined_at, id)``. ``history`` holds
 ``(when, role, member_id)``; as above only entries with ``when <= now`` count. Roles are
-filled in the order given (e.g. facilitator, then timekeeper). For each meeting and role the
-holder is the first in that role's queue among the *candidates*, the first non-empty of
+filled in the order given (e.g. facilitator, then timekeeper), pinned ones first (below). For
+each meeting and role the holder is the first in that role's queue among the *candidates*, the
+first non-empty of
 
-1. available members who present at that meeting (``presenters``) nor hold another role there,
+1. available members who neither present at that meeting (``presenters``) nor hold another
+   role there,
 2. available members who do not present there,
 3. all available members.
 
+Pinned roles (from an accepted role swap, ``pinned``: meeting id -> {role: member id}) come
+first: in role order, a pin holds iff its member is among that role's candidates as defined
+above ("another role" meaning the pins that held before it). Then the other roles and those
+whose pin gave way are filled from the queue, in role order. So a pin gives way, and the role
+is re-planned like any other, when its holder is absent or no longer a member - and also when
+honouring it would make a presenter or a double role holder although someone free is
+available (a hot-seat re-plan may have seated the holder since). A pin for a role the group
+does not rotate is ignored.
+
 So a role holder is never a presenter while more members are available than presenters, and
-the holders are distinct while at least ``#presenters + #roles`` are available. No available
-member: the role stays empty (missing from that meeting's mapping). The same guarantees of
-only the future and determinism hold; the fairness invariant holds per role with "available
-but not presenting" replaced by "candidate" - every candidate q not chosen for role r at M has
-``last_r(q, M)`` not strictly older than the holder's. An absence only changes the plan from
-that meeting on. Counts (tested, not proved): in a stable group without absences, over any run
-of meetings each role's counts differ by at most two, by at most one after the first
-#members meetings; the greedy rule cannot always keep them within one, because keeping the
-presenter apart would need look-ahead. With absences, those at every meeting stay within two.
+the holders are distinct while at least ``#presenters + #roles`` are available, pins or not.
+No available member: the role stays empty (missing from that meeting's mapping). The same
+guarantees of only the future and determinism hold; the fairness invariant holds per role with
+"available but not presenting" replaced by "candidate" - every candidate q not chosen for role
+r at M has ``last_r(q, M)`` not strictly older than the holder's, for every holder who was
+*not pinned* (candidates computed after the pins of M that held; a pinned holder's turn counts
+as served all the same). An absence only changes the plan from that meeting on. Counts
+(tested, not proved): in a stable group without absences or pins, over any run of meetings
+each role's counts differ by at most two, by at most one after the first #members meetings;
+the greedy rule cannot always keep them within one, because keeping the presenter apart would
+need look-ahead. With absences, those at every meeting stay within two.
 """
 
 from __future__ import annotations
@@ -155,12 +168,15 @@ def plan_roles(
     presenters: Mapping[int, Sequence[int]],
     roles: Sequence[str],
     now: datetime,
+    pinned: Mapping[int, Mapping[str, int]] | None = None,
 ) -> dict[int, dict[str, int]]:
     """Assign each role to one member at every meeting after ``now`` (see the module docstring).
 
-    ``meetings`` supply start and absences (``seats`` and ``pinned`` are ignored); the result
-    maps meeting id -> {role: member id}, leaving out a role nobody is available for.
+    ``meetings`` supply start and absences (``seats`` and ``pinned`` are ignored; role pins
+    come in ``pinned``, meeting id -> {role: member id}); the result maps meeting id ->
+    {role: member id}, leaving out a role nobody is available for.
     """
+    pinned = pinned or {}
     by_id = _index_members(members)
     last = {
         role: _last_hot_seats(((w, m) for w, r, m in history if r == role), now, by_id)
@@ -175,23 +191,34 @@ def plan_roles(
             if member.is_member_at(meeting.starts_at) and member.id not in meeting.absent
         ]
         seated = set(presenters.get(meeting.id, ()))
+        pins = pinned.get(meeting.id, {})
         held: dict[str, int] = {}
+        for role in roles:  # first the pins that hold
+            candidates = _role_candidates(available, seated, set(held.values()))
+            if any(m.id == pins.get(role) for m in candidates):
+                held[role] = pins[role]
+        for role in roles:  # then the queue, for the other roles and the pins that gave way
+            candidates = _role_candidates(available, seated, set(held.values()))
+            if role not in held and candidates:
+                held[role] = min(candidates, key=lambda m, r=role: _rank(m, last[r].get(m.id))).id
         for role in roles:
-            taken = set(held.values())
-            tiers = (
-                [m for m in available if m.id not in seated and m.id not in taken],
-                [m for m in available if m.id not in seated],
-                available,
-            )
-            candidates = next((tier for tier in tiers if tier), [])
-            if not candidates:
-                continue
-            chosen = min(candidates, key=lambda m, role=role: _rank(m, last[role].get(m.id)))
-            assignment_no += 1
-            last[role][chosen.id] = (meeting.starts_at, assignment_no)
-            held[role] = chosen.id
-        plan[meeting.id] = held
+            if role in held:
+                assignment_no += 1
+                last[role][held[role]] = (meeting.starts_at, assignment_no)
+        plan[meeting.id] = {role: held[role] for role in roles if role in held}
     return plan
+
+
+def _role_candidates(
+    available: list[RotationMember], seated: set[int], taken: set[int]
+) -> list[RotationMember]:
+    """The first non-empty tier: free of the hot seat and other roles, of the hot seat, all."""
+    tiers = (
+        [m for m in available if m.id not in seated and m.id not in taken],
+        [m for m in available if m.id not in seated],
+        available,
+    )
+    return next((tier for tier in tiers if tier), [])
 
 
 def changed_presenters(

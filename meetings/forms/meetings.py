@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mastermind.core.text import TextPolicyFormMixin, apply_text_policy
 from mastermind.core.timezones import validate_sane_date
-from meetings.models import HotSeat, Meeting, Pause, Preparation, Schedule
+from meetings.models import Meeting, Pause, Preparation, Schedule
 from meetings.services.schedule import preview_sync
 
 
@@ -198,21 +198,22 @@ class CommitmentForm(TextPolicyFormMixin, forms.Form):
 
 
 class SwapRequestForm(forms.Form):
-    """Pick another member's upcoming hot seat to trade with the requester's own."""
+    """Pick another member's upcoming turn (a hot seat or a role assignment, anything with
+    ``user`` and ``meeting``) to trade with the requester's own."""
 
     target = forms.TypedChoiceField(label=_("Swap with"), coerce=int)
 
-    def __init__(self, *args, seats: list[HotSeat], **kwargs):
+    def __init__(self, *args, options: list, **kwargs):
         super().__init__(*args, **kwargs)
-        self.seats = {seat.pk: seat for seat in seats}
+        self.options = {option.pk: option for option in options}
         self.fields["target"].choices = [
             (
-                seat.pk,
-                f"{seat.user.first_name} – "
-                f"{timezone.localtime(seat.meeting.starts_at):%d.%m.%Y %H:%M}",
+                option.pk,
+                f"{option.user.first_name} – "
+                f"{timezone.localtime(option.meeting.starts_at):%d.%m.%Y %H:%M}",
             )
-            for seat in seats
+            for option in options
         ]
 
-    def clean_target(self) -> HotSeat:
-        return self.seats[self.cleaned_data["target"]]
+    def clean_target(self):
+        return self.options[self.cleaned_data["target"]]

@@ -3,7 +3,9 @@
 Called by :func:`meetings.services.hot_seat.replan_group` right after the hot seats, inside its
 transaction, so roles follow every re-plan (schedule edits, absences, membership changes,
 swaps). Only future meetings change; past assignments are the history. A role that the
-group's schedule turns off loses its future assignments.
+group's schedule turns off loses its future assignments. Roles pinned by an accepted swap
+(``RoleAssignment.pinned``) are handed to the planner, which keeps them while their holder is
+free to take them; an unchanged row keeps its pin, a replaced one is replaced unpinned.
 """
 
 from __future__ import annotations
@@ -52,6 +54,12 @@ def replan_roles(
             meeting__status=MeetingStatus.SCHEDULED,
         ).values_list("meeting__starts_at", "role", "user_id")
     )
+    old: dict[int, dict[str, RoleAssignment]] = {}
+    pins: dict[int, dict[str, int]] = {}
+    for row in RoleAssignment.objects.filter(meeting__in=meetings):
+        old.setdefault(row.meeting_id, {})[row.role] = row
+        if row.pinned:
+            pins.setdefault(row.meeting_id, {})[row.role] = row.user_id
     plan = (
         plan_roles(
             members=members,
@@ -60,13 +68,11 @@ def replan_roles(
             presenters=presenters,
             roles=roles,
             now=now,
+            pinned=pins,
         )
         if roles
         else {}
     )
-    old: dict[int, dict[str, RoleAssignment]] = {}
-    for row in RoleAssignment.objects.filter(meeting__in=meetings):
-        old.setdefault(row.meeting_id, {})[row.role] = row
     changed: set[int] = set()
     stale: list[int] = []
     new_rows: list[RoleAssignment] = []
@@ -79,6 +85,7 @@ def replan_roles(
                 changed.add(meeting.pk)
         for role, user_id in wanted.items():
             if role not in have or have[role].user_id != user_id:
+                # A pin that gave way is gone; the new holder is the rotation's choice.
                 new_rows.append(RoleAssignment(meeting=meeting, role=role, user_id=user_id))
                 changed.add(meeting.pk)
     RoleAssignment.objects.filter(pk__in=stale).delete()

@@ -1,9 +1,12 @@
-"""Hot-seat swaps between two members of a group: request, accept, decline, withdraw.
+"""Swaps between two members of a group: request, accept, decline, withdraw.
 
-Accepting exchanges the two presenters and pins both seats, so later re-plans keep the swap
+A swap trades hot seats (``role`` blank) or turns in a rotating role (``role`` set; the
+checks and the exchange are in :mod:`meetings.services.role_swaps`). Accepting a hot-seat
+swap exchanges the two presenters and pins both seats, so later re-plans keep the swap
 (unless one of them becomes absent, when the rotation fills the seat as usual), and moves
-each presenter's preparation with their hot seat. Its email waits for the hot seats the
-re-plan moves and tells both in one (:mod:`meetings.services.changes`).
+each presenter's preparation with their hot seat; a role swap pins both role assignments
+the same way. Its email waits for the hot seats the re-plan moves and tells both in one
+(:mod:`meetings.services.changes`).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from meetings.rules import is_current_member
 from meetings.services.changes import CHANGE_KINDS, change_fields
 from meetings.services.hot_seat import replan_group
 from meetings.services.meetings import revise
+from meetings.services.role_swaps import check_role_pair, exchange_roles
 
 
 def _check_pair(
@@ -41,8 +45,11 @@ def _check_pair(
     responder: User,
     responder_meeting: Meeting,
     now: dt.datetime,
+    role: str = "",
 ) -> None:
     if requester.pk == responder.pk or requester_meeting.pk == responder_meeting.pk:
+        if role:
+            raise ValidationError(_("Choose another member's turn at another meeting."))
         raise ValidationError(_("Choose another member's hot seat at another meeting."))
     if requester_meeting.group_id != responder_meeting.group_id:
         raise ValidationError(_("Both meetings must belong to the same group."))
@@ -52,6 +59,15 @@ def _check_pair(
     group_id = requester_meeting.group_id
     if not is_current_member(user=responder, group_id=group_id, at=now):
         raise ValidationError(_("The other person is not a member of this group."))
+    if role:
+        check_role_pair(
+            role=role,
+            requester=requester,
+            requester_meeting=requester_meeting,
+            responder=responder,
+            responder_meeting=responder_meeting,
+        )
+        return
     seats = set(
         HotSeat.objects.filter(meeting__in=[requester_meeting, responder_meeting]).values_list(
             "meeting_id", "user_id"
@@ -79,8 +95,11 @@ def request_swap(
     requester_meeting: Meeting,
     responder: User,
     responder_meeting: Meeting,
+    role: str = "",
     now: dt.datetime | None = None,
 ) -> SwapRequest:
+    """Ask ``responder`` to trade their turn at ``responder_meeting`` for the requester's at
+    ``requester_meeting``: the hot seat, or ``role`` (a :class:`MeetingRole` value)."""
     now = now or timezone.now()
     if not is_current_member(user=requester, group_id=requester_meeting.group_id, at=now):
         raise PermissionDenied
@@ -90,12 +109,14 @@ def request_swap(
         responder=responder,
         responder_meeting=responder_meeting,
         now=now,
+        role=role,
     )
     if SwapRequest.objects.filter(
         requester=requester,
         requester_meeting=requester_meeting,
         responder=responder,
         responder_meeting=responder_meeting,
+        role=role,
         status=SwapStatus.PENDING,
     ).exists():
         raise ValidationError(_("You have already asked for this swap."))
@@ -105,13 +126,14 @@ def request_swap(
             requester_meeting=requester_meeting,
             responder=responder,
             responder_meeting=responder_meeting,
+            role=role,
         )
         _tell(swap, EmailKind.SWAP_REQUESTED, [responder])
     return swap
 
 
 def accept_swap(*, swap: SwapRequest, by: User, now: dt.datetime | None = None) -> SwapRequest:
-    """The responder accepts: presenters exchanged, both seats pinned, both told."""
+    """The responder accepts: presenters (or role holders) exchanged, both pinned, both told."""
     now = now or timezone.now()
     if by.pk != swap.responder_id:
         raise PermissionDenied
@@ -125,12 +147,12 @@ def accept_swap(*, swap: SwapRequest, by: User, now: dt.datetime | None = None) 
             responder=swap.responder,
             responder_meeting=swap.responder_meeting,
             now=now,
+            role=swap.role,
         )
-        HotSeat.objects.filter(meeting=swap.requester_meeting, user=swap.requester).delete()
-        HotSeat.objects.filter(meeting=swap.responder_meeting, user=swap.responder).delete()
-        HotSeat.objects.create(meeting=swap.requester_meeting, user=swap.responder, pinned=True)
-        HotSeat.objects.create(meeting=swap.responder_meeting, user=swap.requester, pinned=True)
-        _move_preparations(swap)
+        if swap.role:
+            exchange_roles(swap)
+        else:
+            _exchange_hot_seats(swap)
         revise(
             meetings=Meeting.objects.filter(
                 pk__in=[swap.requester_meeting_id, swap.responder_meeting_id]
@@ -142,6 +164,14 @@ def accept_swap(*, swap: SwapRequest, by: User, now: dt.datetime | None = None) 
         _tell(swap, EmailKind.SWAP_ACCEPTED, [swap.requester, swap.responder])
         replan_group(group=swap.requester_meeting.group, now=now)
     return swap
+
+
+def _exchange_hot_seats(swap: SwapRequest) -> None:
+    HotSeat.objects.filter(meeting=swap.requester_meeting, user=swap.requester).delete()
+    HotSeat.objects.filter(meeting=swap.responder_meeting, user=swap.responder).delete()
+    HotSeat.objects.create(meeting=swap.requester_meeting, user=swap.responder, pinned=True)
+    HotSeat.objects.create(meeting=swap.responder_meeting, user=swap.requester, pinned=True)
+    _move_preparations(swap)
 
 
 def _move_preparations(swap: SwapRequest) -> None:

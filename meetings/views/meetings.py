@@ -9,14 +9,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from groups.models import Group
 from meetings import agenda, rules, selectors, services
+from meetings.choices import MeetingRole
 from meetings.forms.meetings import AbsenceForm, CommitmentForm, PreparationForm, SwapRequestForm
-from meetings.models import Commitment, HotSeat, MeetingStatus, Preparation, SwapRequest
+from meetings.models import Commitment, Preparation, SwapRequest
 
 
 def _errors(request: HttpRequest, error: ValidationError) -> None:
@@ -149,23 +149,21 @@ def _back(request: HttpRequest, meeting_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def swap_request(request: HttpRequest, pk: int) -> HttpResponse:
-    """Ask another member to swap: my hot seat at meeting ``pk`` for theirs."""
+def swap_request(request: HttpRequest, pk: int, role: str = "") -> HttpResponse:
+    """Ask another member to swap: my hot seat (or my turn in ``role``) at meeting ``pk`` for
+    theirs."""
     meeting = selectors.meeting_for_member(user=request.user, pk=pk)
-    if not rules.presents(user=request.user, meeting=meeting):
+    if role and role not in MeetingRole.values:
         raise Http404
-    seats = list(
-        HotSeat.objects.filter(
-            meeting__group_id=meeting.group_id,
-            meeting__status=MeetingStatus.SCHEDULED,
-            meeting__starts_at__gt=timezone.now(),
-        )
-        .exclude(user=request.user)
-        .exclude(meeting=meeting)
-        .select_related("user", "meeting")
-        .order_by("meeting__starts_at", "pk")
+    mine = (
+        rules.holds_role(user=request.user, meeting=meeting, role=role)
+        if role
+        else rules.presents(user=request.user, meeting=meeting)
     )
-    form = SwapRequestForm(request.POST if request.method == "POST" else None, seats=seats)
+    if not mine:
+        raise Http404
+    options = selectors.swap_options(meeting=meeting, user=request.user, role=role)
+    form = SwapRequestForm(request.POST if request.method == "POST" else None, options=options)
     if request.method == "POST" and form.is_valid():
         target = form.cleaned_data["target"]
         try:
@@ -174,13 +172,19 @@ def swap_request(request: HttpRequest, pk: int) -> HttpResponse:
                 requester_meeting=meeting,
                 responder=target.user,
                 responder_meeting=target.meeting,
+                role=role,
             )
         except ValidationError as error:
             _errors(request, error)
         else:
             messages.success(request, _("Your request is sent. We'll email you the answer."))
             return redirect(meeting)
-    return render(request, "meetings/swap_request.html", {"meeting": meeting, "form": form})
+    context = {
+        "meeting": meeting,
+        "form": form,
+        "role": MeetingRole(role).label if role else "",
+    }
+    return render(request, "meetings/swap_request.html", context)
 
 
 @login_required
@@ -235,6 +239,7 @@ urlpatterns = [
     path("meetings/<int:pk>/prepare/", prepare, name="prepare"),
     path("meetings/<int:pk>/commit/", commit, name="commit"),
     path("meetings/<int:pk>/swap/", swap_request, name="swap_request"),
+    path("meetings/<int:pk>/swap/<slug:role>/", swap_request, name="swap_role"),
     path("meetings/swaps/", swaps, name="swaps"),
     path("meetings/swaps/<int:pk>/<slug:action>/", swap_answer, name="swap_answer"),
     path("commitments/<int:pk>/mark/", mark_commitment, name="mark_commitment"),

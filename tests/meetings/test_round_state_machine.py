@@ -34,7 +34,14 @@ from mastermind.privacy.services import delete_account
 from meetings import services
 from meetings.calendar import feed as calendar
 from meetings.calendar.invitations import invitation_window
-from meetings.models import Meeting, MeetingStatus, Pause, Schedule, SwapRequest
+from meetings.models import (
+    Meeting,
+    MeetingStatus,
+    Pause,
+    RoleAssignment,
+    Schedule,
+    SwapRequest,
+)
 from meetings.reminders import sweep as reminders
 from meetings.services import attendance, swaps
 from tests.factories import GroupFactory, MembershipFactory, UserFactory
@@ -256,6 +263,48 @@ class Round(RuleBasedStateMachine):
                 responder_meeting=target,
             )
             swaps.accept_swap(swap=SwapRequest.objects.get(pk=swap.pk), by=responder)
+
+        self.act(request_and_accept)
+
+    @rule(
+        index=st.integers(0, 50),
+        other=st.integers(0, 50),
+        role=st.sampled_from(["facilitator", "timekeeper"]),
+    )
+    def swap_role(self, index, other, role):
+        """Two role holders trade turns (refused when it would break the separation); the
+        rotation invariant then checks pins from the rows, and later absences undo them."""
+        meeting = self.upcoming(index)
+        mine = meeting and RoleAssignment.objects.filter(meeting=meeting, role=role).first()
+        if mine is None:
+            return
+        theirs = list(
+            RoleAssignment.objects.filter(
+                meeting__group=meeting.group,
+                meeting__starts_at__gt=self.now,
+                meeting__status=MeetingStatus.SCHEDULED,
+                role=role,
+            )
+            .exclude(meeting=meeting)
+            .exclude(user_id=mine.user_id)
+            .exclude(meeting__hot_seats__user_id=mine.user_id)  # mostly swaps that can work
+            .exclude(user_id__in=meeting.hot_seats.values("user_id"))
+            .select_related("user", "meeting")
+            .order_by("meeting__starts_at")
+        )
+        if not theirs:
+            return
+        target = theirs[other % len(theirs)]
+
+        def request_and_accept():
+            swap = swaps.request_swap(
+                requester=mine.user,
+                requester_meeting=meeting,
+                responder=target.user,
+                responder_meeting=target.meeting,
+                role=role,
+            )
+            swaps.accept_swap(swap=SwapRequest.objects.get(pk=swap.pk), by=target.user)
 
         self.act(request_and_accept)
 

@@ -47,6 +47,7 @@ from meetings.models import (
     MemberSettings,
     Pause,
     Preparation,
+    RoleAssignment,
     Schedule,
     SwapRequest,
 )
@@ -170,6 +171,8 @@ def build_world() -> World:
     HotSeatFactory(meeting=meeting_a, user=a1)
     HotSeatFactory(meeting=meeting_a2, user=a2)
     HotSeatFactory(meeting=meeting_b, user=b1)
+    RoleAssignment.objects.create(meeting=meeting_a, role="facilitator", user=a1)
+    RoleAssignment.objects.create(meeting=meeting_a2, role="facilitator", user=a2)
     PreparationFactory(meeting=meeting_a, user=a1, story="SECRET-PREP-A")
     AbsenceFactory(meeting=meeting_a, user=a2, note="SECRET-ABSENCE-A")
     commitment_a1 = CommitmentFactory(meeting=past_a, user=a1, text="SECRET-COMMIT-A eins")
@@ -301,7 +304,8 @@ def snapshot() -> tuple:
             )
         ),
         list(Commitment.objects.order_by("pk").values_list("text", "status")),
-        SwapRequest.objects.count(),
+        list(SwapRequest.objects.order_by("pk").values_list("role", "status")),
+        list(RoleAssignment.objects.order_by("pk").values_list("user", "pinned")),
         list(Schedule.objects.values_list("pk")),
         list(Pause.objects.values_list("pk")),
         list(Meeting.objects.order_by("pk").values_list("starts_at", "status", "sequence")),

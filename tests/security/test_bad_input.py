@@ -129,6 +129,13 @@ def test_swap_request_survives_any_input(world, target):
 
 
 @FUZZ
+@given(target=st.one_of(JUNK, st.integers().map(str)))
+def test_role_swap_request_survives_any_input(world, target):
+    url = reverse("meetings:swap_role", args=[world.meeting_a.pk, "facilitator"])
+    check_post(world, "member_a", url, {"target": target})
+
+
+@FUZZ
 @given(data=mangled({"calendar_invitations": "on"}))
 def test_calendar_forms_survive_any_input(world, data):
     check_post(world, "member_a", reverse("meetings:calendar_invitations"), data)
