@@ -132,8 +132,8 @@ def meetings_attention(now: dt.datetime) -> list[Attention]:
     ).count()
     if waiting:
         text = ngettext(
-            "%(count)s hot-seat swap has waited more than two days for an answer.",
-            "%(count)s hot-seat swaps have waited more than two days for an answer.",
+            "%(count)s swap request has waited more than two days for an answer.",
+            "%(count)s swap requests have waited more than two days for an answer.",
             waiting,
         )
         items.append(Attention(text=text % {"count": waiting}, url=reverse("meetings:overview")))

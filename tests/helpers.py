@@ -69,7 +69,7 @@ def _form_data(form) -> dict:
     data = {}
     for name in form.fields:
         value = form[name].value()
-        if value in (None, False):
+        if value is None or value is False:  # unchecked, empty; but 0 is a value
             continue
         data[form.add_prefix(name)] = value.isoformat() if hasattr(value, "isoformat") else value
     return data

@@ -245,7 +245,7 @@ def _zone(name: str):
 class AgendaItemInline(admin.TabularInline):
     model = AgendaItem
     formset = AgendaFormSet
-    fields = ("position", "title", "minutes")
+    fields = ("position", "title", "kind", "minutes")
     extra = 1
 
 

@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from mastermind.core.text import TextPolicyFormMixin, apply_text_policy
 from mastermind.core.timezones import validate_sane_date
+from meetings.choices import AgendaKind
 from meetings.models import Meeting, Pause, Preparation, Schedule
+from meetings.services.agenda import validate_agenda
 from meetings.services.schedule import preview_sync
 
 
@@ -100,7 +102,9 @@ class PauseAdminForm(TextPolicyFormMixin, forms.ModelForm):
 
 
 class AgendaFormSet(forms.BaseInlineFormSet):
-    """The agenda's minutes must add up to the length of the group's meetings."""
+    """A group's agenda, checked whole like the intake's template
+    (:func:`~meetings.services.agenda.validate_agenda`) against its meetings' length, with
+    one hot-seat block for all of the group's presenters or one for each."""
 
     def add_fields(self, form, index) -> None:
         super().add_fields(form, index)
@@ -113,19 +117,25 @@ class AgendaFormSet(forms.BaseInlineFormSet):
         schedule = Schedule.objects.filter(group_id=self.instance.pk).first()
         if schedule is None:
             return
-        total = sum(
-            form.cleaned_data.get("minutes") or 0
-            for form in self.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        kept = sorted(
+            (
+                form.cleaned_data
+                for form in self.forms
+                if form.cleaned_data and not self._should_delete_form(form)
+            ),
+            key=lambda data: data.get("position") or 0,
         )
-        if total != schedule.duration_minutes:
+        blocks = [(d["title"], d["kind"], d["minutes"]) for d in kept]
+        validate_agenda(blocks, duration_minutes=schedule.duration_minutes)
+        seats = sum(1 for _title, kind, _minutes in blocks if kind == AgendaKind.HOT_SEAT)
+        if seats not in (1, schedule.hot_seats):
             raise ValidationError(
                 _(
-                    "The agenda adds up to %(total)s minutes, but the meetings last "
-                    "%(duration)s minutes. Please make the minutes add up exactly."
+                    "The group has %(count)s hot seats per meeting: give the agenda one "
+                    "hot-seat block for all of them, or one for each."
                 ),
-                code="agenda_total",
-                params={"total": total, "duration": schedule.duration_minutes},
+                code="agenda_seats",
+                params={"count": schedule.hot_seats},
             )
 
 

@@ -57,7 +57,7 @@ def test_a_swap_nobody_answered_for_two_days_is_listed():
     )
     assert not any("swap" in t for t, _u, _x in texts())
     SwapRequest.objects.filter(pk=swap.pk).update(created_at=NOW - dt.timedelta(days=3))
-    assert "1 hot-seat swap has waited more than two days for an answer." in [
+    assert "1 swap request has waited more than two days for an answer." in [
         t for t, _u, _x in texts()
     ]
 
