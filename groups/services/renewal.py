@@ -131,7 +131,8 @@ def _end_term(group_id: int, now: dt.datetime) -> None:
             renewal_answer="", renewal_answered_at=None
         )
         # The leavers' left_at is the clock's now, which may be past the sweep's ``now``.
-        offer_to_interest_list(group=group, term_ended_on=ended_on, now=timezone.now())
+        if leavers:
+            offer_to_interest_list(group=group, term_ended_on=ended_on, now=timezone.now())
         # Meetings creates the next term's meetings (meetings/receivers.py).
         events.send_changed_on_commit(group_id=group.pk, fields=["term_ends_on"])
         logger.info("group %s: term ended, %s left, next term ends on %s", group.pk,
