@@ -12,6 +12,7 @@ from groups.models import Group, GroupStatus, Membership, RenewalAnswer
 from groups.services import groups as group_services
 from groups.services import renewal
 from meetings import services
+from meetings.calendar import feed as calendar
 from meetings.models import HotSeat, Meeting, MeetingStatus
 from tests.factories import IntakeFactory
 from tests.meetings.helpers import BERLIN, NOW, make_group, make_schedule
@@ -145,3 +146,18 @@ def test_a_shortened_term_cancels_the_meetings_after_it(django_capture_on_commit
     assert held[-1] == dt.date(2027, 2, 9)
     cancelled = local_dates(group, status=MeetingStatus.CANCELLED)
     assert cancelled == [dt.date(2027, 2, 16), dt.date(2027, 2, 23)]
+
+
+def test_meetings_created_just_after_local_midnight_reach_the_feed_to_the_horizon(
+    clock, client, settings
+):
+    # 00:30 in Berlin is still the UTC day before: the feed's window must reach as far as
+    # the series, which counts its horizon from the local day.
+    settings.MEETING_HORIZON_DAYS = 120
+    group, (user, *_rest) = make_group(2)
+    clock.move_to(dt.datetime(2027, 2, 8, 0, 30, tzinfo=BERLIN))  # a Monday
+    make_schedule(group, every_weeks=1)
+    last = Meeting.objects.filter(group=group).latest("starts_at")
+    assert last.starts_at.astimezone(BERLIN).date() == dt.date(2027, 6, 8)
+    body = client.get(calendar.feed_path(calendar.settings_for(user))).content.decode()
+    assert f"meeting-{last.pk}@" in body
