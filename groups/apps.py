@@ -9,4 +9,4 @@ class GroupsConfig(AppConfig):
     def ready(self) -> None:
         # The outbox builders of this app's emails, and its hooks into the infrastructure.
         from groups import attention, contributions  # noqa: F401
-        from groups.notifications import groups, intake, renewal  # noqa: F401
+        from groups.notifications import free_places, groups, intake, renewal  # noqa: F401

@@ -11,17 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, F
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import ngettext
 
 from groups import selectors
-from groups.models import Group, GroupStatus, Intake, current_membership_q
+from groups.models import Intake
 from mastermind.ops.attention import Attention, attention_hooks
-
-# How long after a term's end its free places are shown.
-FREE_PLACES_DAYS = 30
 
 
 @attention_hooks.register("intakes")
@@ -61,24 +56,9 @@ def _to_send(intake: Intake) -> Attention:
 
 @attention_hooks.register("free places after a term")
 def free_places_attention(now: dt.datetime) -> list[Attention]:
-    # capacity as services.group_capacity: the intake's maximum, 5 without an intake
-    groups = (
-        Group.objects.filter(
-            status=GroupStatus.ACTIVE,
-            term_renewed_at__gte=now - dt.timedelta(days=FREE_PLACES_DAYS),
-        )
-        .annotate(
-            n_current=Count(
-                "memberships", filter=current_membership_q(now, prefix="memberships__")
-            ),
-            capacity=Coalesce("intake__max_group_size", 5),
-        )
-        .filter(n_current__lt=F("capacity"))
-        .order_by("name", "pk")
-    )
     items = []
-    for group in groups:
-        free = group.capacity - group.n_current
+    for group in selectors.groups_with_free_places(now=now):
+        free = group.n_free
         text = ngettext(
             "“%(group)s” has %(count)s free place after its term.",
             "“%(group)s” has %(count)s free places after its term.",

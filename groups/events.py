@@ -15,6 +15,8 @@ back change sends nothing. Arguments are ids, never model instances:
 ``group_changed(group_id, fields)``
     The organiser edited the group's own fields (``fields``: the names of those that
     changed, e.g. ``name``, ``video_url``); meetings re-issues the events that show them.
+    ``term_ends_on`` among them (a term moved on, see ``groups.services.renewal``): meetings
+    creates the next term's meetings, or cancels those after a shortened term.
 """
 
 from collections.abc import Iterable

@@ -9,6 +9,8 @@ Hooks (see :mod:`mastermind.core.registry`) that the meetings app fills in its
   welcome email (the first meetings);
 * ``group_evening``: ``hook(group=)`` returns the evening the group meets as
   ``(slot key, time zone)`` (``("thu-19", "Europe/Berlin")``), or None if it has no schedule;
+* ``group_evenings``: ``hook(group_ids=)`` returns the same for many groups in one query, as
+  ``{group id: (slot key, time zone)}`` (groups without a schedule left out);
 * ``group_admin_inlines``: ``hook()`` returns admin inlines for the group's admin page (the
   schedule and the group's pauses);
 * ``intake_admin_inlines``: ``hook()`` returns admin inlines for the intake's change page
@@ -20,5 +22,6 @@ from mastermind.core.registry import Hooks
 group_page_sections = Hooks("sections of the group page")
 welcome_email_context = Hooks("context of the welcome email")
 group_evening = Hooks("the evening a group meets")
+group_evenings = Hooks("the evenings many groups meet")
 group_admin_inlines = Hooks("inlines of the group admin page")
 intake_admin_inlines = Hooks("inlines of the intake admin page")

@@ -4,9 +4,17 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from groups.models import ApplicationStatus, Intake, Membership
+from groups.models import (
+    ApplicationStatus,
+    Group,
+    GroupStatus,
+    Intake,
+    Membership,
+    current_membership_q,
+)
 
 
 def open_intakes(*, now: dt.datetime | None = None) -> QuerySet[Intake]:
@@ -118,3 +126,31 @@ def intake_funnels(*, now: dt.datetime | None = None) -> list[Funnel]:
         )
         for intake in intakes
     ]
+
+
+# How long after a term's end its free places are offered (attention list, proposal page).
+FREE_PLACES_DAYS = 30
+
+
+def groups_with_free_places(*, now: dt.datetime | None = None) -> QuerySet[Group]:
+    """Active groups whose term ended in the last ``FREE_PLACES_DAYS`` and that are below
+    their capacity, annotated ``n_current``, ``capacity`` and ``n_free``; one query.
+
+    Capacity as ``services.group_capacity``: the intake's maximum, 5 without an intake.
+    """
+    now = now or timezone.now()
+    return (
+        Group.objects.filter(
+            status=GroupStatus.ACTIVE,
+            term_renewed_at__gte=now - dt.timedelta(days=FREE_PLACES_DAYS),
+        )
+        .annotate(
+            n_current=Count(
+                "memberships", filter=current_membership_q(now, prefix="memberships__")
+            ),
+            capacity=Coalesce("intake__max_group_size", 5),
+            n_free=F("capacity") - F("n_current"),
+        )
+        .filter(n_current__lt=F("capacity"))
+        .order_by("name", "pk")
+    )

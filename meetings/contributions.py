@@ -11,7 +11,12 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import ngettext
 
-from groups.extensions import group_evening, group_page_sections, welcome_email_context
+from groups.extensions import (
+    group_evening,
+    group_evenings,
+    group_page_sections,
+    welcome_email_context,
+)
 from groups.models import Group, Membership
 from groups.slots import slot_key
 from mastermind import outbox
@@ -115,6 +120,15 @@ def schedule_evening(*, group: Group) -> tuple[str, str] | None:
         return None
     start = schedule.start_time
     return slot_key(schedule.weekday, start.hour, start.minute), schedule.time_zone
+
+
+@group_evenings.register("schedule")
+def schedule_evenings(*, group_ids: list[int]) -> dict[int, tuple[str, str]]:
+    rows = Schedule.objects.filter(group_id__in=group_ids)
+    return {
+        s.group_id: (slot_key(s.weekday, s.start_time.hour, s.start_time.minute), s.time_zone)
+        for s in rows
+    }
 
 
 SWAP_WAITING = dt.timedelta(days=2)

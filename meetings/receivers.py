@@ -46,6 +46,8 @@ def _members_left(sender, *, group_id: int, membership_ids=(), **kwargs) -> None
 def _group_changed(sender, *, group_id: int, fields=(), **kwargs) -> None:
     if GROUP_FIELDS & set(fields):
         services.revise_group(group_id=group_id)
+    if "term_ends_on" in fields:  # a term moved on (or was edited): its series follows
+        services.sync_all(groups=[group_id])
 
 
 @receiver(user_changed, dispatch_uid="meetings.user_changed")

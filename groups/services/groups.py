@@ -8,6 +8,7 @@ commit, and every new membership claims one welcome email through the outbox
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 from zoneinfo import ZoneInfo
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -179,16 +181,19 @@ def group_capacity(group: Group) -> int:
 
 
 def waitlist_candidates(*, group: Group):
-    """Applications of the group's intake that are confirmed, accepted or waitlisted, and
-    not in a current group of that intake."""
-    if not group.intake_id:
-        return Application.objects.none()
-    placed = Membership.objects.current().filter(group__intake_id=group.intake_id)
+    """Confirmed, accepted or waitlisted applications not placed yet: of the group's intake
+    and, once its term has moved on (free places after a term), of the later intakes too."""
+    intakes = Q(intake_id=group.intake_id) if group.intake_id else Q(pk__in=[])
+    if group.term_renewed_at is not None:
+        later = group.intake.deadline if group.intake_id else dt.datetime.min.replace(tzinfo=dt.UTC)
+        intakes |= Q(intake__deadline__gt=later)
+    placed = Membership.objects.current()
     return (
         Application.objects.confirmed()
-        .filter(intake_id=group.intake_id, status__in=("accepted", "waitlisted"))
+        .filter(intakes, status__in=("accepted", "waitlisted"))
         .exclude(pk__in=placed.filter(application__isnull=False).values("application_id"))
-        .exclude(user__in=placed.values("user_id"))
+        .exclude(user__in=placed.filter(group__intake_id=group.intake_id).values("user_id"))
+        .exclude(user__in=placed.filter(group=group).values("user_id"))
         .order_by("name")
     )
 

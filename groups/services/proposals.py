@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from groups import matching
-from groups.models import Application, ApplicationStatus, Intake, MatchingPin, PinKind
+from groups.models import Application, ApplicationStatus, Intake, MatchingPin, Membership, PinKind
 from groups.slots import convert_slot, parse_slot, slot_sort_key
 
 WAITLIST = "waitlist"
@@ -83,8 +83,14 @@ def to_applicants(intake: Intake, applications: Iterable[Application]) -> list[m
 
 
 def eligible_applications(intake: Intake):
-    """Accepted applications with a confirmed email that were not withdrawn."""
-    return Application.objects.confirmed().filter(intake=intake, status=ApplicationStatus.ACCEPTED)
+    """Accepted applications with a confirmed email that were not withdrawn, nor placed
+    already in an existing group (a free place after its term, groups.services.free_places)."""
+    elsewhere = Membership.objects.current().exclude(group__intake_id=intake.pk)
+    return (
+        Application.objects.confirmed()
+        .filter(intake=intake, status=ApplicationStatus.ACCEPTED)
+        .exclude(pk__in=elsewhere.filter(application__isnull=False).values("application_id"))
+    )
 
 
 def pin_pairs(intake: Intake) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:

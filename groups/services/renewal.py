@@ -15,6 +15,10 @@ derives both from the database, so a lost or repeated tick costs nothing:
   answered "leave") ends through :func:`~groups.services.groups.end_group`, which stops
   its meetings; otherwise its term moves on by the intake's ``term_months`` (no further
   term without one) and the answers are cleared for the next question.
+* Meetings are created only for the current term (:mod:`meetings.services.schedule`); when
+  the term moves on, ``group_changed(fields=["term_ends_on"])`` has meetings create the
+  next term's. Free places left by leavers are offered to the interest list and shown on
+  the next intake's proposal (:mod:`groups.services.free_places`).
 
 An answer can be changed as often as wanted until the term ends; the signed link names
 the membership and the term, so last term's link stops working once the term moved on.
@@ -31,8 +35,9 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from groups import signing
+from groups import events, signing
 from groups.models import Group, GroupStatus, Membership, RenewalAnswer
+from groups.services.free_places import offer_to_interest_list
 from groups.services.groups import end_group, leave_group
 from groups.terms import add_months
 from mastermind import outbox
@@ -118,12 +123,18 @@ def _end_term(group_id: int, now: dt.datetime) -> None:
         for membership in leavers:
             leave_group(membership=membership, reason=reason)
         months = group.intake.term_months if group.intake_id else None
+        ended_on = group.term_ends_on
         group.term_ends_on = add_months(group.term_ends_on, months) if months else None
         group.term_renewed_at = now
         group.save(update_fields=["term_ends_on", "term_renewed_at"])
         Membership.objects.filter(pk__in=[m.pk for m in current if m not in leavers]).update(
             renewal_answer="", renewal_answered_at=None
         )
+        # The leavers' left_at is the clock's now, which may be past the sweep's ``now``.
+        if leavers:
+            offer_to_interest_list(group=group, term_ended_on=ended_on, now=timezone.now())
+        # Meetings creates the next term's meetings (meetings/receivers.py).
+        events.send_changed_on_commit(group_id=group.pk, fields=["term_ends_on"])
         logger.info("group %s: term ended, %s left, next term ends on %s", group.pk,
                     len(leavers), group.term_ends_on)  # fmt: skip
 

@@ -12,7 +12,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from groups import services, slots
+from groups import selectors, services, slots
 from groups.forms.groups import (
     AddFromWaitlistForm,
     EndGroupForm,
@@ -23,6 +23,7 @@ from groups.forms.groups import (
 )
 from groups.models import Application, Group, Intake, MatchingPin, RenewalAnswer, TopicPreference
 from groups.services import proposals
+from groups.services.evenings import evening_label, evenings_of
 
 # --------------------------------------------------------------------------- proposal page
 
@@ -87,6 +88,22 @@ def _card_warnings(intake: Intake, plan: dict) -> list[str]:
     return []
 
 
+@dataclass
+class FreeGroup:
+    group: Group
+    free: int
+    evening: str  # "Thursday 19:00 (Europe/Berlin)", or "" without a schedule
+
+
+def _free_groups() -> list[FreeGroup]:
+    """Existing groups with free places after their term, to top up from this intake."""
+    groups = list(selectors.groups_with_free_places())
+    evenings = evenings_of([g.pk for g in groups]) if groups else {}
+    return [
+        FreeGroup(group=g, free=g.n_free, evening=evening_label(evenings.get(g.pk))) for g in groups
+    ]
+
+
 def _proposal_context(intake: Intake) -> dict:
     apps = {a.pk: a for a in Application.objects.filter(intake=intake)}
     names = {pk: a.name for pk, a in apps.items()}
@@ -117,6 +134,7 @@ def _proposal_context(intake: Intake) -> dict:
         ),
         "pin_form": PinForm(names={i: names[i] for i in eligible | in_proposal if i in names}),
         "created_groups": intake.groups.order_by("name") if intake.groups_created_at else [],
+        "free_groups": _free_groups(),
     }
 
 

@@ -21,6 +21,7 @@ class EmailKind(models.TextChoices):
     DECISION = "decision", _("Application: decision")
     INTEREST_CONFIRM = "interest_confirm", _("Interest list: confirm the address")
     INTAKE_ANNOUNCEMENT = "intake_announcement", _("Interest list: new intake")
+    FREE_PLACES = "free_places", _("Interest list: free places in a group")
     INTAKE_DIGEST = "intake_digest", _("Organiser: intake digest")
     HEALTH_DIGEST = "health_digest", _("Organiser: weekly digest of groups that need attention")
     # groups
@@ -67,6 +68,9 @@ REASONS = {
         "You get this email because this address was put on the interest list."
     ),
     EmailKind.INTAKE_ANNOUNCEMENT: _(
+        "You get this email because you are on the interest list for new intakes."
+    ),
+    EmailKind.FREE_PLACES: _(
         "You get this email because you are on the interest list for new intakes."
     ),
     EmailKind.INTAKE_DIGEST: _("You get this email because you organise this intake."),

@@ -76,7 +76,10 @@ def _day_start(now: dt.datetime) -> dt.datetime:
 
 def _window(day: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     start = day - dt.timedelta(days=FEED_DAYS_BACK)
-    end = day + dt.timedelta(days=settings.MEETING_HORIZON_DAYS + 1)
+    # The series reaches MEETING_HORIZON_DAYS past the *local* today (schedule.horizon_end),
+    # which is up to a day ahead of the UTC day east of Greenwich (00:30 in Berlin is the
+    # UTC day before), and its last meeting is late on that day: two days of slack.
+    end = day + dt.timedelta(days=settings.MEETING_HORIZON_DAYS + 2)
     return start, end
 
 

@@ -16,6 +16,13 @@ and must live as long as the meeting:
   entered after the fact), so an edit does not invent history.
 * A future meeting placed by hand keeps its evening: the series puts nothing on its local
   day or at an overlapping time (no two meetings of one group overlap).
+* **A term bounds the series.** A group with ``term_ends_on`` meets on the days before it
+  (the renewal sweep ends the term at that day's start): its next term's meetings exist
+  only once the term has moved on, and ``groups.services.renewal`` then says so through
+  ``group_changed(fields=["term_ends_on"])``, on which meetings syncs again
+  (``meetings/receivers.py``). A group where nobody continues ends instead and so never
+  gets them. Series rows beyond the end (a term shortened by the organiser) are cancelled
+  like any date that left the series.
 """
 
 from __future__ import annotations
@@ -65,6 +72,13 @@ def pauses_for(*, group: Group) -> list[PausePeriod]:
     return [PausePeriod(p.name, p.start_date, p.end_date) for p in rows]
 
 
+def last_day_of_term(schedule: Schedule) -> dt.date | None:
+    """The last local day the group meets in its current term; None: no term."""
+    if schedule.group_id is None or schedule.group.term_ends_on is None:
+        return None
+    return schedule.group.term_ends_on - dt.timedelta(days=1)
+
+
 def series_for(
     *, schedule: Schedule, now: dt.datetime, pauses: list[PausePeriod] | None = None
 ) -> list[Occurrence]:
@@ -72,6 +86,9 @@ def series_for(
     them for a schedule whose group does not exist yet)."""
     if pauses is None:
         pauses = pauses_for(group=schedule.group)
+    until = schedule.end_date
+    if (last := last_day_of_term(schedule)) is not None:
+        until = last if until is None else min(until, last)
     return occurrences(
         first_date=schedule.first_date,
         every_weeks=schedule.every_weeks,
@@ -79,7 +96,7 @@ def series_for(
         start_time=schedule.start_time,
         duration_minutes=schedule.duration_minutes,
         time_zone=schedule.time_zone,
-        until=schedule.end_date,
+        until=until,
         horizon_end=horizon_end(schedule=schedule, now=now),
         pauses=pauses,
         holiday_region=schedule.holiday_region or None,
@@ -92,9 +109,14 @@ def sync_meetings(
     """Create, update or cancel the group's future meeting rows to match the schedule.
 
     An ended group has no series any more: nothing is created, what is left is cancelled.
+    A group with a term has its series up to the term's end (see the module docstring).
     """
     now = now or timezone.now()
-    if Group.objects.filter(pk=schedule.group_id, status=GroupStatus.ENDED).exists():
+    status, term_ends_on = Group.objects.values_list("status", "term_ends_on").get(
+        pk=schedule.group_id
+    )
+    schedule.group.term_ends_on = term_ends_on  # the term as stored, not as the caller saw it
+    if status == GroupStatus.ENDED:
         return SyncResult(
             cancelled=cancel_meetings_of_ended_group(group_id=schedule.group_id, now=now)
         )

@@ -12,12 +12,13 @@ import functools
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core import mail
 from icalendar import Calendar
 
-from groups.models import GroupStatus, Membership
+from groups.models import Group, GroupStatus, Membership, RenewalAnswer
 from meetings.calendar.ical import event_uid
 from meetings.choices import MeetingRole
 from meetings.models import Absence, HotSeat, Meeting, MeetingStatus, RoleAssignment, Schedule
@@ -208,3 +209,52 @@ def _role_problems(meeting_id, roles_on, holders, available, presenters) -> list
     if enough and len(set(holders.values())) < 2:
         problems.append(f"meeting {meeting_id}: one person holds both roles {holders}")
     return problems
+
+
+def term_problems(group_id: int, now: dt.datetime, previous_end: dt.date | None) -> list[str]:
+    """What a group's term must look like from its rows (an active group's, ended ones have
+    no future meetings anyway):
+
+    * the worker processed every term end that has passed (in the group's zone);
+    * no series meeting takes place on or after the current term's end (hand-moved or extra
+      meetings are the organiser's decision and exempt);
+    * whoever answered "leave" is still a member only while the term runs;
+    * a group whose term moved on has the next term's meetings (rows dated from the end
+      of the term before; skipped or cancelled ones count, a pause may cover them).
+    """
+    group = Group.objects.get(pk=group_id)
+    if group.status != GroupStatus.ACTIVE:
+        return []
+    problems = []
+    today = now.astimezone(ZoneInfo(group.time_zone)).date()
+    ends = group.term_ends_on
+    if ends is not None and today >= ends:
+        problems.append(f"group {group_id}: the term that ended on {ends} was not processed")
+    if ends is not None:
+        late = Meeting.objects.filter(
+            group_id=group_id,
+            status=MeetingStatus.SCHEDULED,
+            is_override=False,
+            series_date__gte=ends,
+        )
+        if late.exists():
+            problems.append(f"group {group_id} meets after its term: {list(late.values('pk'))}")
+    staying = Membership.objects.filter(
+        group_id=group_id, renewal_answer=RenewalAnswer.LEAVE, left_at__isnull=True
+    )
+    if staying.exists() and (ends is None or today >= ends):
+        problems.append(f"group {group_id}: leavers still members {list(staying.values('pk'))}")
+    has_schedule = Schedule.objects.filter(group_id=group_id).exists()
+    next_term = Meeting.objects.filter(group_id=group_id, series_date__gte=previous_end or today)
+    if previous_end is not None and has_schedule and not next_term.exists():
+        problems.append(f"group {group_id} continued without the next term's meetings")
+    return problems
+
+
+def leavers_of(group_id: int) -> list[tuple[int, int]]:
+    """(user id, group id) of those who left this group after answering "leave"."""
+    return list(
+        Membership.objects.filter(
+            group_id=group_id, renewal_answer=RenewalAnswer.LEAVE, left_at__isnull=False
+        ).values_list("user_id", "group_id")
+    )

@@ -9,10 +9,17 @@ On-commit work (the groups' events, the feed cache) runs at the end of each acti
 would on commit; each example rolls back to a savepoint, so examples are independent.
 The example count follows the Hypothesis profile: 3 examples of 20 steps in ``dev`` and
 ``ci``, 33 in ``thorough`` (``pytest --hypothesis-profile=thorough``).
+
+Both groups have a term (issue 16): the first renews by a month at each end, the second's
+intake has no term length, so after its end it meets without one. Members answer the
+renewal question through its signed link; the clock can jump to a term's end, where the
+worker's renewal sweep ends it. Leavers leave, a group where nobody continues ends, and a
+continuing group gets its next term's meetings (checked in ``round_model.term_problems``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 import pytest
@@ -26,8 +33,10 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
-from groups.models import Group, GroupStatus, Membership
+from groups import signing
+from groups.models import Group, GroupStatus, Membership, RenewalAnswer
 from groups.services import groups as group_services
+from groups.services import renewal
 from groups.services.groups import GroupsError
 from mastermind.outbox.models import Notification, NotificationStatus
 from mastermind.privacy.services import delete_account
@@ -44,13 +53,16 @@ from meetings.models import (
 )
 from meetings.reminders import sweep as reminders
 from meetings.services import attendance, swaps
-from tests.factories import GroupFactory, MembershipFactory, UserFactory
+from tests.factories import GroupFactory, IntakeFactory, MembershipFactory, UserFactory
 from tests.meetings import round_model as model
 from tests.meetings.helpers import BERLIN, deliver_all
 
 pytestmark = pytest.mark.django_db
 
 START = dt.datetime(2027, 1, 4, 10, 0, tzinfo=BERLIN)  # a Monday morning
+# The first group's term ends after four weeks and renews by a month; the second's after
+# five, with no term after it.
+TERMS = ((dt.date(2027, 2, 1), 1), (dt.date(2027, 2, 8), None))
 GROUPS, MEMBERS = 2, 4
 # Merged: told in the email of another row of its batch (mastermind/outbox/batches.py).
 FINAL = (
@@ -72,7 +84,14 @@ class Round(RuleBasedStateMachine):
         cache.clear()
         mail.outbox.clear()
         with self.capture(execute=True):
-            self.groups = [GroupFactory(name=f"Gruppe {i}") for i in range(GROUPS)]
+            self.groups = [
+                GroupFactory(
+                    name=f"Gruppe {i}",
+                    intake=IntakeFactory(term_months=months),
+                    term_ends_on=ends,
+                )
+                for i, (ends, months) in enumerate(TERMS)
+            ]
             self.users = []
             for group in self.groups:
                 for _ in range(MEMBERS):
@@ -103,6 +122,7 @@ class Round(RuleBasedStateMachine):
         self.imip_keys: set[tuple[str, str, int, str]] = set()
         self.requested: dict[tuple[str, str], int] = {}
         self.deleted: set[int] = set()
+        self.previous_end: dict[int, dt.date] = {}  # a group's last term end that it outlived
         self.work()
 
     def teardown(self):
@@ -146,6 +166,8 @@ class Round(RuleBasedStateMachine):
 
     def work(self):
         """The worker's minute: the sweep claims what is due, the outbox sends it."""
+        with self.capture(execute=True):
+            renewal.sweep(self.now)  # first: a term moving on creates meetings to invite to
         with self.capture(execute=True):
             reminders.sweep(self.now)
         sent = deliver_all()
@@ -339,6 +361,37 @@ class Round(RuleBasedStateMachine):
             self.deleted.add(membership.user_id)
             self.act(delete_account, user=membership.user)
 
+    @rule(member=st.integers(0, 50), leave=st.booleans())
+    def answer_renewal(self, member, leave):
+        membership = self.membership(member)
+        if membership is None or membership.group.term_ends_on is None:
+            return
+        token = renewal.answer_link_token(membership)
+
+        def answer():
+            # The term ended meanwhile: the page says so, nothing changes.
+            with contextlib.suppress(signing.BadToken):
+                renewal.answer(token=token, answer="leave" if leave else "continue")
+
+        self.act(answer)
+
+    @rule(group=st.integers(0, GROUPS - 1))
+    def clock_passes_term_end(self, group):
+        fresh = Group.objects.get(pk=self.groups[group].pk)
+        if fresh.status != GroupStatus.ACTIVE or fresh.term_ends_on is None:
+            return
+        current = list(fresh.memberships.current(self.now))
+        nobody_continues = all(m.renewal_answer == RenewalAnswer.LEAVE for m in current)
+        target = dt.datetime.combine(fresh.term_ends_on, dt.time(0, 30), tzinfo=BERLIN)
+        self.clock.shift(max(target - self.now, dt.timedelta(minutes=1)))
+        self.work()
+        fresh.refresh_from_db()
+        if nobody_continues:
+            assert fresh.status == GroupStatus.ENDED, "nobody continued, the group goes on"
+        else:
+            assert fresh.status == GroupStatus.ACTIVE
+            self.previous_end[fresh.pk] = target.date()
+
     @rule(hours=st.sampled_from([1, 5, 23, 24, 49, 24 * 7]))
     def time_passes(self, hours):
         self.clock.shift(dt.timedelta(hours=hours))
@@ -438,6 +491,25 @@ class Round(RuleBasedStateMachine):
             if group.status == GroupStatus.ENDED:
                 held = [m.pk for m in future if m.status == MeetingStatus.SCHEDULED]
                 assert held == [], f"ended group {group.pk} still meets: {held}"
+
+    @invariant()
+    def terms_end_and_renew_as_answered(self):
+        now = self.now
+        for group in self.groups:
+            previous = self.previous_end.get(group.pk)
+            assert model.term_problems(group.pk, now, previous) == []
+            for user_id, group_id in model.leavers_of(group.pk):
+                fetched = None if user_id in self.deleted else self.fetch_feed(user_id)
+                if fetched is None:
+                    continue
+                theirs = {
+                    model.uid_of(pk)
+                    for pk in Meeting.objects.filter(
+                        group_id=group_id, starts_at__gt=now
+                    ).values_list("pk", flat=True)
+                }
+                held = [e.uid for e in fetched[0] if e.uid in theirs and e.status != "CANCELLED"]
+                assert held == [], f"leaver {user_id} still has {held}"
 
     @invariant()
     def every_email_reached_its_end(self):
