@@ -58,7 +58,12 @@ when there is one, plus some of the waitlist) exactly and keeps each improvement
 the time limits the answer is deterministic.
 
 Measured by ``python bench/bench_matching.py`` (own instances, own CBC reference; figures in
-bench/README.md): BENCH_FIGURES
+bench/README.md): on 108 instances with n = 8-40, p = 0.2-0.6 per evening, with and without
+pins: no hard constraint broken, none placed fewer people than possible, all 31 tight ones
+that could be fully placed were, 107 of 108 proven optimal (60 of 60 with n <= 24); score
+ratio to the optimum min 1.000, mean 1.000 (heuristic alone: 0.837, 0.974, 3 placed fewer);
+1,000 people 0.50 s, 3,000 people 1.79 s.  Enumerating and scoring the valid groups uses
+``numpy`` arrays (``arrays``), bit-identical to the plain scorer.
 
 ``size_plan`` prefers the fewest groups (hence larger groups), spreading people evenly.
 
@@ -74,6 +79,7 @@ benchmark alone reaches into ``exact`` and ``improve`` to switch them off).
 * ``units``: input preparation (bitmasks, keep-together clusters as units, the seed);
 * ``state``: a (partial) solution and the checks every move uses;
 * ``construction``, ``local_search``: the heuristic;
+* ``arrays``: every valid group at once, enumerated and scored with ``numpy``;
 * ``packing``: the set-packing model and its HiGHS call; ``priced``: column generation and
   reduced-cost fixing for the large ones; ``exact``: enumeration, the exact stage and its
   cheap bounds; ``improve``: the improvement pass;

@@ -43,6 +43,9 @@ def seed(report: list[str]) -> None:
                 "weekday": WEEKDAYS[index % len(WEEKDAYS)],
                 "first_date": today - dt.timedelta(days=91),
                 "time_zone": group.time_zone,
+                # The first group shows the rotating roles alongside the hot seat.
+                "rotate_facilitator": index == 0,
+                "rotate_timekeeper": index == 0,
             },
         )
         ensure_agenda(

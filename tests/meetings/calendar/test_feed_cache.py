@@ -457,6 +457,7 @@ def test_agenda_edited_in_the_admin_invalidates_the_feed(client, staff_client):
             f"agenda_items-{i}-group": group.pk,
             f"agenda_items-{i}-position": item.position,
             f"agenda_items-{i}-title": title,
+            f"agenda_items-{i}-kind": item.kind,
             f"agenda_items-{i}-minutes": item.minutes,
         }
     url = reverse("admin:meetings_groupagenda_change", args=[group.pk])

@@ -192,6 +192,7 @@ def test_agenda_edit_in_the_admin_revises_the_events(
             f"agenda_items-{i}-group": group.pk,
             f"agenda_items-{i}-position": item.position,
             f"agenda_items-{i}-title": "Open round" if i == 0 else item.title,
+            f"agenda_items-{i}-kind": item.kind,
             f"agenda_items-{i}-minutes": item.minutes,
         }
     client.force_login(StaffFactory())

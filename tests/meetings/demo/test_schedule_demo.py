@@ -2,9 +2,19 @@
 
 import pytest
 
+from meetings.choices import MeetingRole
 from meetings.demo import schedules as demo
 from meetings.health import group_health
-from meetings.models import Absence, Commitment, HotSeat, Meeting, Pause, Preparation, Schedule
+from meetings.models import (
+    Absence,
+    Commitment,
+    HotSeat,
+    Meeting,
+    Pause,
+    Preparation,
+    RoleAssignment,
+    Schedule,
+)
 from tests.meetings.helpers import make_group
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
@@ -33,3 +43,15 @@ def test_the_demo_shows_healthy_groups_and_one_the_organiser_should_look_at():
     assert flagged == [groups[1]]
     assert Preparation.objects.filter(meeting__group=groups[0]).exists()
     assert Absence.objects.filter(meeting__group=groups[1]).exists()
+
+
+def test_the_first_demo_group_rotates_facilitator_and_timekeeper():
+    first, second = make_group(5)[0], make_group(5)[0]
+    demo.seed([])
+    upcoming = Meeting.objects.filter(group=first, starts_at__gt="2027-01-01").order_by("starts_at")
+    roles = {
+        (row.role, row.meeting_id) for row in RoleAssignment.objects.filter(meeting__in=upcoming)
+    }
+    assert {role for role, _meeting in roles} == {MeetingRole.FACILITATOR, MeetingRole.TIMEKEEPER}
+    assert len(roles) == 2 * upcoming.count()
+    assert not RoleAssignment.objects.filter(meeting__group=second).exists()

@@ -52,6 +52,7 @@ def _formset_data(group, minutes: list[int]) -> dict:
             f"agenda_items-{i}-group": str(group.pk),
             f"agenda_items-{i}-position": str(i),
             f"agenda_items-{i}-title": item.title,
+            f"agenda_items-{i}-kind": item.kind,
             f"agenda_items-{i}-minutes": str(m),
         }
     return data
