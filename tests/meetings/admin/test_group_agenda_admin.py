@@ -24,9 +24,7 @@ def rows(data: dict) -> list[str]:
 
 
 def stored(group) -> list[tuple[str, str, int]]:
-    return list(
-        AgendaItem.objects.filter(group=group).values_list("title", "kind", "minutes")
-    )
+    return list(AgendaItem.objects.filter(group=group).values_list("title", "kind", "minutes"))
 
 
 def test_agenda_rows_show_their_kind(staff_client):
