@@ -21,6 +21,7 @@ from groups.matching.scoring import W_LANG, W_SLOT, W_TOPIC
 from groups.matching.units import _Ctx
 
 _BITS = 62
+EXTEND_MAX = 6_000_000  # partial groups tried in one growth step at most (memory)
 
 
 class TooManyGroupsError(Exception):
@@ -113,6 +114,8 @@ def enumerate_arrays(
             raise TooManyGroupsError
         if mem.shape[1] == top:
             break
+        if int((n - 1 - mem[:, -1]).sum()) > EXTEND_MAX:  # the next step would not fit
+            raise TooManyGroupsError
         mem, mask, size = _extend(mem, mask, size, umask, usize, apart, top)
     if not found:
         return Groups(np.zeros((0, top), dtype=np.int32), *_empty(), n, list(units))

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from groups.matching import Applicant, group_score, propose_groups
+from groups.matching import Applicant, arrays, group_score, propose_groups
 from groups.matching import exact as exact_stage
 from groups.matching.arrays import Groups, enumerate_arrays
 from groups.matching.exact import enumerate_groups
@@ -186,3 +186,14 @@ def test_array_enumeration_finds_the_same_groups_with_the_same_scores(case, pref
     groups = enumerate_arrays(ctx, units, sizes, 10**6, deadline=time.monotonic() + 60)
     found = {c.units: (c.score, c.size, c.off) for c in map(groups.cand, range(len(groups)))}
     assert found == plain  # scores bit for bit: the same formula in the same order
+
+
+def test_array_enumeration_gives_up_before_a_growth_step_too_large_for_memory(monkeypatch):
+    people = dense(30, 0.6, 7)
+    ctx = _prepare(people, 4, 5, [], [], False)
+    units = list(range(len(ctx.units)))
+    monkeypatch.setattr(arrays, "EXTEND_MAX", 1_000)
+    with pytest.raises(arrays.TooManyGroupsError):
+        enumerate_arrays(ctx, units, {4, 5}, 10**6, deadline=time.monotonic() + 60)
+    proposal = propose_groups(people, time_limit=1)  # the solve goes on without it
+    assert not proposal.waitlist
