@@ -5,11 +5,12 @@
 * :mod:`groups.services.applications`: the intake (double opt-in, edit, withdraw,
   decisions, the interest list);
 * :mod:`groups.services.proposals`: the Django glue around the pure matching core;
+* :mod:`groups.services.proposal_jobs`: computing a proposal in the background;
 * :mod:`groups.services.retention`: deleting applications that led nowhere;
 * :mod:`groups.services.renewal`: a group's term, the renewal question and the term's end.
 """
 
-from groups.services import applications, proposals, renewal, retention
+from groups.services import applications, proposal_jobs, proposals, renewal, retention
 from groups.services.groups import (
     GroupsError,
     add_member_from_waitlist,
@@ -36,6 +37,7 @@ __all__ = [
     "group_letter",
     "leave_group",
     "move_member",
+    "proposal_jobs",
     "proposals",
     "renewal",
     "retention",

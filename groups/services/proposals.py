@@ -15,8 +15,9 @@ A JSON object: ``groups`` (each with ``members``: application ids, ``shared_slot
 ``suggested_slot``, ``suggested_time``, ``shared_topics``, ``score``), ``waitlist``,
 ``warnings`` (``code``, ``applicant_ids``, ``params``; turned into sentences when shown, in
 the viewer's language), ``proven_optimal`` and ``gap`` (how far from the best possible the
-matching's answer may be, a fraction, or null) and the settings it was made with. Organiser
-edits (move, pin) rewrite it under a row lock on the intake and recompute what the edit touched.
+matching's answer may be, a fraction, or null) and the settings it was made with; ``job``
+while one is computed in the background (groups.services.proposal_jobs). Organiser edits
+(move, pin) rewrite it under a row lock on the intake and recompute what the edit touched.
 """
 
 from __future__ import annotations
@@ -132,44 +133,54 @@ def _group_dict(members: list[matching.Applicant], intake: Intake) -> dict:
     }
 
 
+def build_proposal(intake: Intake, *, allow_off_size: bool = False) -> dict:
+    """Match the intake's eligible applicants into a new proposal, without storing it.
+    Reads only; takes up to the matching's time limit (groups.services.proposal_jobs)."""
+    applicants = to_applicants(intake, eligible_applications(intake))
+    by_id = {a.id: a for a in applicants}
+    apart, together = pin_pairs(intake)
+    result = matching.propose_groups(
+        applicants,
+        min_size=intake.min_group_size,
+        max_size=intake.max_group_size,
+        keep_apart=apart,
+        keep_together=together,
+        topic_preference=intake.topic_preference,
+        allow_off_size=allow_off_size,
+    )
+    return {
+        "version": 1,
+        "made_at": timezone.now().isoformat(),
+        "edited": False,
+        "allow_off_size": allow_off_size,
+        "time_zone": intake.time_zone,
+        "reference_date": reference_date(intake).isoformat(),
+        "groups": [_group_dict([by_id[i] for i in g.member_ids], intake) for g in result.groups],
+        "waitlist": list(result.waitlist),
+        "warnings": [_warning(w) for w in result.warnings],
+        "run_warnings": [_warning(w) for w in result.warnings],
+        "proven_optimal": result.proven_optimal,
+        "gap": result.gap,
+    }
+
+
 def run_matching(*, intake: Intake, allow_off_size: bool = False) -> dict:
-    """(Re-)propose groups for the intake and store the proposal. Creates no groups."""
+    """(Re-)propose groups at once and store the proposal (the demo data; the organiser's
+    page computes in the background, groups.services.proposal_jobs). Creates no groups."""
     with transaction.atomic():
         intake = Intake.objects.select_for_update().get(pk=intake.pk)
-        _refuse_if_created(intake)
-        applicants = to_applicants(intake, eligible_applications(intake))
-        by_id = {a.id: a for a in applicants}
-        apart, together = pin_pairs(intake)
-        result = matching.propose_groups(
-            applicants,
-            min_size=intake.min_group_size,
-            max_size=intake.max_group_size,
-            keep_apart=apart,
-            keep_together=together,
-            topic_preference=intake.topic_preference,
-            allow_off_size=allow_off_size,
-        )
-        intake.proposal = {
-            "version": 1,
-            "made_at": timezone.now().isoformat(),
-            "edited": False,
-            "allow_off_size": allow_off_size,
-            "time_zone": intake.time_zone,
-            "reference_date": reference_date(intake).isoformat(),
-            "groups": [
-                _group_dict([by_id[i] for i in g.member_ids], intake) for g in result.groups
-            ],
-            "waitlist": list(result.waitlist),
-            "warnings": [_warning(w) for w in result.warnings],
-            "run_warnings": [_warning(w) for w in result.warnings],
-            "proven_optimal": result.proven_optimal,
-            "gap": result.gap,
-        }
+        refuse_if_created(intake)
+        intake.proposal = build_proposal(intake, allow_off_size=allow_off_size)
         intake.save(update_fields=["proposal", "updated_at"])
         return intake.proposal
 
 
-def _refuse_if_created(intake: Intake) -> None:
+def has_groups(proposal: dict | None) -> bool:
+    """Whether a proposal was computed (a stored one may hold only a background job)."""
+    return bool(proposal) and "groups" in proposal
+
+
+def refuse_if_created(intake: Intake) -> None:
     if intake.groups_created_at is not None:
         raise ProposalError(_("The groups of this intake have already been created."))
 
@@ -219,8 +230,8 @@ def _recompute(intake: Intake, proposal: dict) -> dict:
 def _edit_locked(intake: Intake, edit) -> dict:
     with transaction.atomic():
         intake = Intake.objects.select_for_update().get(pk=intake.pk)
-        _refuse_if_created(intake)
-        if not intake.proposal:
+        refuse_if_created(intake)
+        if not has_groups(intake.proposal):
             raise ProposalError(_("There is no proposal yet. Propose groups first."))
         proposal = edit(intake, intake.proposal)
         intake.proposal = _recompute(intake, proposal)
@@ -281,7 +292,7 @@ def unpin(*, pin: MatchingPin) -> None:
 def _refresh_warnings(intake: Intake) -> None:
     """Show at once whether the current proposal breaks the new pins."""
     locked = Intake.objects.select_for_update().get(pk=intake.pk)
-    if locked.proposal and locked.groups_created_at is None:
+    if has_groups(locked.proposal) and locked.groups_created_at is None:
         _edit_locked(locked, lambda _intake, proposal: proposal)
 
 

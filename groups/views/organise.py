@@ -22,7 +22,7 @@ from groups.forms.groups import (
     RunMatchingForm,
 )
 from groups.models import Application, Group, Intake, MatchingPin, RenewalAnswer, TopicPreference
-from groups.services import proposals
+from groups.services import proposal_jobs, proposals
 from groups.services.evenings import evening_label, evenings_of
 
 # --------------------------------------------------------------------------- proposal page
@@ -107,7 +107,9 @@ def _free_groups() -> list[FreeGroup]:
 def _proposal_context(intake: Intake) -> dict:
     apps = {a.pk: a for a in Application.objects.filter(intake=intake)}
     names = {pk: a.name for pk, a in apps.items()}
-    proposal = intake.proposal or {}
+    job = proposal_jobs.job_state(intake.proposal)
+    # A stored proposal may hold only a background job (the first one still computing).
+    proposal = intake.proposal if proposals.has_groups(intake.proposal) else {}
     in_proposal = {i for g in proposal.get("groups", []) for i in g["members"]}
     in_proposal |= set(proposal.get("waitlist", []))
     eligible = set(proposals.eligible_applications(intake).values_list("pk", flat=True))
@@ -126,6 +128,8 @@ def _proposal_context(intake: Intake) -> dict:
         ],
         "warnings": [proposals.describe_warning(w, names) for w in warnings],
         "quality_note": proposals.quality_note(proposal) if proposal else None,
+        "job": job,
+        "computing": job == proposal_jobs.COMPUTING,
         "eligible_count": len(eligible),
         "pins": MatchingPin.objects.filter(intake=intake).select_related("first", "second"),
         "run_form": RunMatchingForm(initial={"allow_off_size": proposal.get("allow_off_size")}),
@@ -158,17 +162,19 @@ def _form_errors(request: HttpRequest, form) -> None:
 @staff_member_required
 @require_POST
 def proposal_run(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start computing a proposal in the background; the page shows how far it is."""
     intake = get_object_or_404(Intake, pk=pk)
     form = RunMatchingForm(request.POST)
     form.is_valid()
     try:
-        proposals.run_matching(
+        started = proposal_jobs.request_proposal(
             intake=intake, allow_off_size=form.cleaned_data.get("allow_off_size", False)
         )
     except proposals.ProposalError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("Groups proposed. Nothing is created until you say so."))
+        if not started:  # a double click, or a second organiser
+            messages.info(request, _("The proposal is already being computed."))
     return _back(intake)
 
 

@@ -7,9 +7,11 @@ import datetime as dt
 import re
 
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
 from groups.models import ApplicationStatus
+from groups.tasks import compute_proposal
 from mastermind import outbox
 from mastermind.outbox.models import Notification, NotificationStatus
 from tests.factories import ApplicationFactory, IntakeFactory
@@ -95,3 +97,15 @@ def links_in(message) -> list[str]:
 
 def html_of(message) -> str:
     return next(body for body, kind in message.alternatives if kind == "text/html")
+
+
+def propose(client, intake, data=None):
+    """POST "Propose groups", then run the queued task here as a worker would (the on-commit
+    enqueue never fires inside a test's transaction). Returns the POST's response."""
+    response = client.post(reverse("groups:proposal_run", args=[intake.pk]), data or {})
+    intake.refresh_from_db()
+    job = (intake.proposal or {}).get("job")
+    if job:
+        compute_proposal.apply(args=(intake.pk, job["token"]), throw=True)
+        intake.refresh_from_db()
+    return response

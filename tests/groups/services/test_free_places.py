@@ -23,7 +23,7 @@ from tests.factories import (
     StaffFactory,
     UserFactory,
 )
-from tests.groups.helpers import accept, deliver_pending, links_in
+from tests.groups.helpers import accept, deliver_pending, links_in, propose
 
 pytestmark = pytest.mark.django_db
 
@@ -148,7 +148,7 @@ def test_the_next_proposal_lists_groups_with_free_places(
         accept(later, 4)
         staff_client = client
         client.force_login(StaffFactory())  # a session of the day
-        staff_client.post(reverse("groups:proposal_run", args=[later.pk]))
+        propose(staff_client, later)
         page = reverse("groups:intake_proposal", args=[later.pk])
         with django_assert_max_num_queries(9):
             response = staff_client.get(page)

@@ -8,7 +8,7 @@ from django.urls import include, path, reverse
 
 from groups.models import Group, Intake, MatchingPin, Membership, PinKind
 from tests.factories import StaffFactory, UserFactory
-from tests.groups.helpers import accept, make_intake
+from tests.groups.helpers import accept, make_intake, propose
 from tests.helpers import create_groups_post_data
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +57,7 @@ def test_full_organiser_flow_propose_adjust_pin_create(staff_client):
         "Propose groups" in page.content.decode() or "Gruppen vorschlagen" in page.content.decode()
     )
 
-    staff_client.post(url("proposal_run", intake))
+    propose(staff_client, intake)
     intake.refresh_from_db()
     assert len(intake.proposal["groups"]) == 2
     body = staff_client.get(url("intake_proposal", intake)).content.decode()
@@ -76,7 +76,7 @@ def test_full_organiser_flow_propose_adjust_pin_create(staff_client):
     a, b = intake.proposal["groups"][1]["members"][:2]
     staff_client.post(url("proposal_pin", intake), {"first": a, "second": b, "kind": "apart"})
     assert MatchingPin.objects.filter(kind=PinKind.KEEP_APART).count() == 1
-    staff_client.post(url("proposal_run", intake))
+    propose(staff_client, intake)
     intake.refresh_from_db()
     assert not any({a, b} <= set(g["members"]) for g in intake.proposal["groups"])
 
@@ -92,7 +92,7 @@ def test_full_organiser_flow_propose_adjust_pin_create(staff_client):
 def test_invalid_move_shows_an_error_and_changes_nothing(staff_client):
     intake = make_intake()
     accept(intake, 8)
-    staff_client.post(url("proposal_run", intake))
+    propose(staff_client, intake)
     intake.refresh_from_db()
     before = intake.proposal
     response = staff_client.post(
@@ -135,7 +135,7 @@ def test_create_before_any_proposal_creates_nothing(staff_client):
 def test_withdrawn_member_is_named_on_the_page_and_blocks_create(staff_client):
     intake = make_intake()
     people = accept(intake, 8)
-    staff_client.post(url("proposal_run", intake))
+    propose(staff_client, intake)
     people[0].withdrawn_at = people[0].consented_at
     people[0].save()
     body = staff_client.get(url("intake_proposal", intake)).content.decode()
@@ -151,7 +151,7 @@ def test_proposal_page_query_count_does_not_grow(
     intake = make_intake()
     people = accept(intake, count)
     MatchingPin.objects.create(intake=intake, kind="apart", first=people[0], second=people[1])
-    staff_client.post(url("proposal_run", intake))
+    propose(staff_client, intake)
     with django_assert_max_num_queries(8):  # +1: groups with free places
         assert staff_client.get(url("intake_proposal", intake)).status_code == 200
 
@@ -160,7 +160,7 @@ def test_members_in_other_time_zones_see_the_suggested_time_in_their_own(staff_c
     intake = make_intake(deadline=dt.datetime(2027, 1, 15, 12, tzinfo=dt.UTC))
     accept(intake, 3)
     (new_york,) = accept(intake, 1, slots=("tue-13",), time_zone="America/New_York")
-    staff_client.post(url("proposal_run", intake))
+    propose(staff_client, intake)
     intake.refresh_from_db()
     assert new_york.pk in intake.proposal["groups"][0]["members"]
     body = staff_client.get(url("intake_proposal", intake)).content.decode()
@@ -191,7 +191,7 @@ def test_page_says_whether_the_grouping_is_proven_best(
     staff_client = client
     intake = make_intake()
     accept(intake, 9)
-    staff_client.post(url("proposal_run", intake))
+    propose(staff_client, intake)
     intake.refresh_from_db()
     assert intake.proposal["proven_optimal"] is True
     assert intake.proposal["gap"] is None
@@ -230,7 +230,7 @@ def test_the_waitlist_names_evenings_in_words_not_codes(staff_client):
     intake = make_intake()
     accept(intake, 4, slots=("tue-19",))
     (late,) = accept(intake, 1, slots=("wed-19", "thu-20"), time_zone="America/New_York")
-    staff_client.post(url("proposal_run", intake))
+    propose(staff_client, intake)
     intake.refresh_from_db()
     if late.pk not in intake.proposal["waitlist"]:
         moved = {"applicant": late.pk, "target": "waitlist"}
@@ -244,7 +244,7 @@ def test_a_group_without_a_shared_topic_is_flagged_when_similar_topics_are_wante
     intake = make_intake(topic_preference="similar")
     for topic in ("SEO", "Podcasting", "Finanzen", "Recht"):
         accept(intake, 1, topics=(topic,))
-    staff_client.post(url("proposal_run", intake))
+    propose(staff_client, intake)
     body = staff_client.get(url("intake_proposal", intake)).content.decode()
     assert "Kein Thema wird von zwei Mitgliedern geteilt" in body
 
@@ -253,6 +253,6 @@ def test_complementary_intakes_are_not_warned_about_missing_shared_topics(staff_
     intake = make_intake(topic_preference="complementary")
     for topic in ("SEO", "Podcasting", "Finanzen", "Recht"):
         accept(intake, 1, topics=(topic,))
-    staff_client.post(url("proposal_run", intake))
+    propose(staff_client, intake)
     body = staff_client.get(url("intake_proposal", intake)).content.decode()
     assert "Kein Thema wird von zwei Mitgliedern geteilt" not in body
