@@ -128,12 +128,13 @@ def next_weekday(weekday: int, *, after: dt.date | None = None) -> dt.date:
     return day + dt.timedelta(days=(weekday - day.weekday()) % 7)
 
 
-def member_group(*, language: str) -> tuple[Group, list]:
+def member_group(*, language: str, rotate_roles: bool = False) -> tuple[Group, list]:
     """A group formed the way the organiser forms one, met once already, with a schedule.
 
     Goes through the same services the organiser's clicks call: accept, propose,
     create, save the schedule. The members joined weeks ago and met last Tuesday at
-    19:00 (the rotation counts that hot seat). Returns the group and its members' users.
+    19:00 (the rotation counts that hot seat). With ``rotate_roles`` the schedule also
+    rotates facilitator and timekeeper. Returns the group and its members' users.
     """
     intake = open_intake(language=language, size=4)
     intake.applications.update(status=ApplicationStatus.ACCEPTED)
@@ -159,6 +160,8 @@ def member_group(*, language: str) -> tuple[Group, list]:
             start_time=dt.time(19, 0),
             first_date=next_weekday(Weekday.TUESDAY),
             time_zone="Europe/Berlin",
+            rotate_facilitator=rotate_roles,
+            rotate_timekeeper=rotate_roles,
         )
     )
     return group, users
