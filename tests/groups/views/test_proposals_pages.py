@@ -256,3 +256,15 @@ def test_complementary_intakes_are_not_warned_about_missing_shared_topics(staff_
     propose(staff_client, intake)
     body = staff_client.get(url("intake_proposal", intake)).content.decode()
     assert "Kein Thema wird von zwei Mitgliedern geteilt" not in body
+
+
+def test_a_proposal_without_applicants_claims_neither_a_best_grouping_nor_places(staff_client):
+    intake = make_intake()
+    propose(staff_client, intake)
+    intake.refresh_from_db()
+    assert intake.proposal["groups"] == []
+    body = staff_client.get(url("intake_proposal", intake), HTTP_ACCEPT_LANGUAGE="en")
+    text = body.content.decode()
+    assert "Nobody to place yet." in text
+    assert "Everyone has a place." not in text
+    assert "Best possible grouping" not in text
