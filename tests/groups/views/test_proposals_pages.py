@@ -258,7 +258,9 @@ def test_complementary_intakes_are_not_warned_about_missing_shared_topics(staff_
     assert "Kein Thema wird von zwei Mitgliedern geteilt" not in body
 
 
-def test_a_proposal_without_applicants_claims_neither_a_best_grouping_nor_places(staff_client):
+def test_a_proposal_without_applicants_claims_neither_a_best_grouping_nor_places(client):
+    client.force_login(StaffFactory(language="en"))
+    staff_client = client
     intake = make_intake()
     propose(staff_client, intake)
     intake.refresh_from_db()
