@@ -7,27 +7,18 @@ it leaves the template alone, and editing the template leaves existing groups al
 intake without rows uses the default agenda (:data:`meetings.services.agenda.DEFAULT_AGENDA`).
 """
 
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import Intake
-from meetings.choices import AgendaKind
+from meetings.models import AgendaBlock
 
 
-class IntakeAgendaItem(models.Model):
-    """One timeboxed block of an intake's agenda template."""
+class IntakeAgendaItem(AgendaBlock):
+    """One block of an intake's agenda template."""
 
     intake = models.ForeignKey(
         Intake, on_delete=models.CASCADE, related_name="agenda_items", verbose_name=_("intake")
-    )
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
-    title = models.CharField(_("title"), max_length=120)
-    kind = models.CharField(
-        _("kind"), max_length=16, choices=AgendaKind.choices, default=AgendaKind.OTHER
-    )
-    minutes = models.PositiveSmallIntegerField(
-        _("minutes"), validators=[MinValueValidator(1), MaxValueValidator(240)]
     )
 
     class Meta:
@@ -35,6 +26,3 @@ class IntakeAgendaItem(models.Model):
         verbose_name = _("agenda template block")
         verbose_name_plural = _("agenda template")
         ordering = ["intake", "position", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.title} ({self.minutes})"

@@ -304,10 +304,9 @@ class Commitment(models.Model):
         return self.text
 
 
-class AgendaItem(models.Model):
-    """One timeboxed part of a group's agenda; the minutes add up to the meeting's length."""
+class AgendaBlock(models.Model):
+    """A timeboxed block, of a group's agenda or of an intake's template."""
 
-    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="agenda_items")
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     title = models.CharField(_("title"), max_length=120)
     kind = models.CharField(
@@ -318,12 +317,21 @@ class AgendaItem(models.Model):
     )
 
     class Meta:
-        verbose_name = _("agenda item")
-        verbose_name_plural = _("agenda")
-        ordering = ["group", "position", "pk"]
+        abstract = True
 
     def __str__(self) -> str:
         return f"{self.title} ({self.minutes})"
+
+
+class AgendaItem(AgendaBlock):
+    """One part of a group's agenda; the minutes add up to the meeting's length."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="agenda_items")
+
+    class Meta:
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda")
+        ordering = ["group", "position", "pk"]
 
 
 def new_feed_token() -> str:

@@ -17,6 +17,19 @@ from meetings.models import IntakeAgendaItem
 from meetings.services.agenda import default_blocks, validate_agenda
 
 
+def kept_blocks(formset: forms.BaseInlineFormSet) -> list[tuple]:
+    """The (title, kind, minutes) an agenda formset keeps, in position order."""
+    kept = sorted(
+        (
+            form.cleaned_data
+            for form in formset.forms
+            if form.cleaned_data and not formset._should_delete_form(form)
+        ),
+        key=lambda data: data.get("position") or 0,
+    )
+    return [(d["title"], d["kind"], d["minutes"]) for d in kept]
+
+
 class IntakeAgendaItemForm(TextPolicyFormMixin, forms.ModelForm):
     force_changed = False  # a pre-filled default row saved along with an edited one
 
@@ -66,15 +79,7 @@ class IntakeAgendaFormSet(forms.BaseInlineFormSet):
         super().clean()
         if any(form.errors for form in self.forms):
             return
-        kept = sorted(
-            (
-                form.cleaned_data
-                for form in self.forms
-                if form.cleaned_data and not self._should_delete_form(form)
-            ),
-            key=lambda data: data.get("position") or 0,
-        )
-        if not kept:
+        blocks = kept_blocks(self)
+        if not blocks:
             return  # no template of its own: the default applies
-        blocks = [(d["title"], d["kind"], d["minutes"]) for d in kept]
         validate_agenda(blocks, duration_minutes=self.instance.meeting_duration_minutes)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from mastermind.core.text import TextPolicyFormMixin, apply_text_policy
 from mastermind.core.timezones import validate_sane_date
 from meetings.choices import AgendaKind
+from meetings.forms.agenda import kept_blocks
 from meetings.models import Meeting, Pause, Preparation, Schedule
 from meetings.services.agenda import validate_agenda
 from meetings.services.schedule import preview_sync
@@ -117,15 +118,7 @@ class AgendaFormSet(forms.BaseInlineFormSet):
         schedule = Schedule.objects.filter(group_id=self.instance.pk).first()
         if schedule is None:
             return
-        kept = sorted(
-            (
-                form.cleaned_data
-                for form in self.forms
-                if form.cleaned_data and not self._should_delete_form(form)
-            ),
-            key=lambda data: data.get("position") or 0,
-        )
-        blocks = [(d["title"], d["kind"], d["minutes"]) for d in kept]
+        blocks = kept_blocks(self)
         validate_agenda(blocks, duration_minutes=schedule.duration_minutes)
         seats = sum(1 for _title, kind, _minutes in blocks if kind == AgendaKind.HOT_SEAT)
         if seats not in (1, schedule.hot_seats):
