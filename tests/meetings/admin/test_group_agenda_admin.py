@@ -80,3 +80,16 @@ def test_one_block_per_hot_seat_is_accepted(staff_client):
     assert staff_client.post(url, data).status_code == 200  # three blocks for two seats
     data[f"{others[0]}-kind"] = AgendaKind.OTHER
     assert staff_client.post(url, data).status_code == 302
+
+
+@pytest.mark.parametrize("extra_blocks", [0, 12])
+def test_agenda_page_query_count_does_not_grow(
+    staff_client, django_assert_max_num_queries, extra_blocks
+):
+    group, url, _data = agenda_page(staff_client)
+    AgendaItem.objects.bulk_create(
+        AgendaItem(group=group, position=10 + i, title=f"Block {i}", minutes=1)
+        for i in range(extra_blocks)
+    )
+    with django_assert_max_num_queries(10):
+        assert staff_client.get(url).status_code == 200
